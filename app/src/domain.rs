@@ -1,0 +1,54 @@
+//! Pure business rules shared by browser and server: identifiers of banks and tax
+//! authorities, permissions, and how numbers, money and dates are shown.
+//! No IO, no clock, no framework: everything here is a function of its arguments.
+
+pub mod bank;
+pub mod format;
+pub mod permissions;
+pub mod vat_id;
+
+pub use bank::{Bic, CreditorId, Iban};
+pub use permissions::{Permission, Role};
+pub use vat_id::VatId;
+
+/// Why a value could not be parsed; the UI turns this into a sentence in the user's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ParseError {
+    Empty,
+    Format,
+    Length,
+    Checksum,
+    Country,
+}
+
+impl ParseError {
+    pub fn key(self) -> crate::i18n::Key {
+        use crate::i18n::Key;
+        match self {
+            ParseError::Empty => Key::ErrRequired,
+            ParseError::Format => Key::ErrFormat,
+            ParseError::Length => Key::ErrLength,
+            ParseError::Checksum => Key::ErrChecksum,
+            ParseError::Country => Key::ErrCountry,
+        }
+    }
+}
+
+/// Removes spaces and upper-cases: how IBANs, BICs and VAT ids are written by people.
+fn compact(input: &str) -> String {
+    input
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-' && *c != '.')
+        .collect::<String>()
+        .to_ascii_uppercase()
+}
+
+/// ISO 7064 MOD 97-10 over letters (A=10 … Z=35) and digits, as IBAN and creditor id use it.
+fn mod97(text: &str) -> Option<u32> {
+    let mut rest: u32 = 0;
+    for c in text.chars() {
+        let value = c.to_digit(36)?;
+        rest = if value >= 10 { (rest * 100 + value) % 97 } else { (rest * 10 + value) % 97 };
+    }
+    Some(rest)
+}

@@ -1,0 +1,153 @@
+//! Who may do what. Roles come from a user's membership in a tenant; every server
+//! function and API route asks `allows` for the one permission it needs.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Accountant,
+    ProjectManager,
+    Staff,
+    Support,
+    CustomerOwner,
+    CustomerBilling,
+    CustomerTechnical,
+    ResellerAdmin,
+}
+
+impl Role {
+    pub const STAFF_ROLES: [Role; 5] =
+        [Role::Admin, Role::Accountant, Role::ProjectManager, Role::Staff, Role::Support];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Accountant => "accountant",
+            Role::ProjectManager => "project_manager",
+            Role::Staff => "staff",
+            Role::Support => "support",
+            Role::CustomerOwner => "customer_owner",
+            Role::CustomerBilling => "customer_billing",
+            Role::CustomerTechnical => "customer_technical",
+            Role::ResellerAdmin => "reseller_admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        [
+            Role::Admin, Role::Accountant, Role::ProjectManager, Role::Staff, Role::Support,
+            Role::CustomerOwner, Role::CustomerBilling, Role::CustomerTechnical, Role::ResellerAdmin,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == text)
+    }
+
+    pub fn is_staff(self) -> bool {
+        Role::STAFF_ROLES.contains(&self)
+    }
+
+    pub fn key(self) -> crate::i18n::Key {
+        use crate::i18n::Key;
+        match self {
+            Role::Admin => Key::RoleAdmin,
+            Role::Accountant => Key::RoleAccountant,
+            Role::ProjectManager => Key::RoleProjectManager,
+            Role::Staff => Key::RoleStaff,
+            Role::Support => Key::RoleSupport,
+            Role::CustomerOwner => Key::RoleCustomerOwner,
+            Role::CustomerBilling => Key::RoleCustomerBilling,
+            Role::CustomerTechnical => Key::RoleCustomerTechnical,
+            Role::ResellerAdmin => Key::RoleResellerAdmin,
+        }
+    }
+}
+
+/// Things a user can be allowed to do. Later areas add their own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Use the staff application at all.
+    UseStaffApp,
+    /// Use the customer portal.
+    UsePortal,
+    ViewUsers,
+    ManageUsers,
+    ManageTenantSettings,
+    ViewAuditLog,
+    ManageApiTokens,
+    ViewJobs,
+}
+
+/// Whether any of the roles grants the permission.
+pub fn allows(roles: &[Role], permission: Permission) -> bool {
+    roles.iter().any(|role| grants(*role, permission))
+}
+
+fn grants(role: Role, permission: Permission) -> bool {
+    use Permission as P;
+    use Role as R;
+    match permission {
+        P::UseStaffApp => role.is_staff(),
+        P::UsePortal => matches!(role, R::CustomerOwner | R::CustomerBilling | R::CustomerTechnical),
+        // Colleagues see who works in the tenant; only admins change it.
+        P::ViewUsers => matches!(role, R::Admin | R::ProjectManager),
+        P::ManageUsers | P::ManageTenantSettings | P::ManageApiTokens | P::ViewJobs => role == R::Admin,
+        // The accountant sees the audit trail for GoBD questions.
+        P::ViewAuditLog => matches!(role, R::Admin | R::Accountant),
+    }
+}
+
+/// API token scopes and the permission each one stands for.
+pub const SCOPES: &[(&str, Permission)] = &[
+    ("users:read", Permission::ViewUsers),
+    ("users:write", Permission::ManageUsers),
+    ("audit:read", Permission::ViewAuditLog),
+];
+
+pub fn scope_permission(scope: &str) -> Option<Permission> {
+    SCOPES.iter().find(|(name, _)| *name == scope).map(|(_, p)| *p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_matrix() {
+        use Permission as P;
+        use Role as R;
+        let table: &[(Role, &[Permission])] = &[
+            (R::Admin, &[P::UseStaffApp, P::ViewUsers, P::ManageUsers, P::ManageTenantSettings, P::ViewAuditLog, P::ManageApiTokens, P::ViewJobs]),
+            (R::Accountant, &[P::UseStaffApp, P::ViewAuditLog]),
+            (R::ProjectManager, &[P::UseStaffApp, P::ViewUsers]),
+            (R::Staff, &[P::UseStaffApp]),
+            (R::Support, &[P::UseStaffApp]),
+            (R::CustomerOwner, &[P::UsePortal]),
+            (R::CustomerBilling, &[P::UsePortal]),
+            (R::CustomerTechnical, &[P::UsePortal]),
+            (R::ResellerAdmin, &[]),
+        ];
+        let all = [P::UseStaffApp, P::UsePortal, P::ViewUsers, P::ManageUsers, P::ManageTenantSettings, P::ViewAuditLog, P::ManageApiTokens, P::ViewJobs];
+        for (role, granted) in table {
+            for permission in all {
+                assert_eq!(allows(&[*role], permission), granted.contains(&permission), "{role:?} {permission:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn several_roles_add_up_and_none_grants_nothing() {
+        assert!(allows(&[Role::Staff, Role::Accountant], Permission::ViewAuditLog));
+        assert!(!allows(&[], Permission::UseStaffApp));
+    }
+
+    #[test]
+    fn roles_round_trip_through_text() {
+        for role in Role::STAFF_ROLES {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+}

@@ -1,0 +1,106 @@
+//! Kontor's Leptos application, shared by the browser (feature `hydrate`) and the
+//! server (feature `ssr`). One folder per business area; pure rules live in `domain`.
+
+#![recursion_limit = "512"]
+pub mod audit;
+pub mod auth;
+pub mod domain;
+pub mod error;
+pub mod home;
+pub mod i18n;
+pub mod tenants;
+pub mod tokens;
+pub mod ui;
+pub mod users;
+
+use crate::auth::model::SessionView;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+/// The address people reach Kontor at, for links in invitations and e-mails.
+#[derive(Clone, Debug)]
+pub struct PublicUrl(pub String);
+
+/// The logged-in user, loaded once per page by the app root.
+#[derive(Clone, Copy)]
+pub struct CurrentSession(pub Resource<Result<Option<SessionView>, AppError>>);
+
+pub fn use_session() -> Resource<Result<Option<SessionView>, AppError>> {
+    expect_context::<CurrentSession>().0
+}
+
+/// The page's language: the server decided it (user setting, cookie or browser) and wrote it
+/// into `<html lang>`, where the browser reads it back when hydrating.
+fn page_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        crate::auth::context::request_lang()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        document()
+            .document_element()
+            .and_then(|root| root.get_attribute("lang"))
+            .and_then(|code| Lang::parse(&code))
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    use leptos_meta::MetaTags;
+    let lang = page_lang();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="stylesheet" href="/pkg/kontor.css"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(page_lang());
+    provide_context(ui::toast::Toasts::default());
+    let session = Resource::new_blocking(|| (), |_| auth::api::current_session());
+    provide_context(CurrentSession(session));
+
+    view! {
+        <Title formatter=|page: String| if page.is_empty() { "Kontor".to_owned() } else { format!("{page} · Kontor") }/>
+        <Router>
+            <Routes fallback=ui::NotFound>
+                <Route path=path!("/login") view=auth::pages::LoginPage/>
+                <Route path=path!("/login/2fa") view=auth::pages::SecondFactorPage/>
+                <Route path=path!("/invite/:token") view=auth::pages::InvitationPage/>
+                <ParentRoute path=path!("/portal") view=ui::shell::PortalShell>
+                    <Route path=path!("") view=home::PortalHome/>
+                </ParentRoute>
+                <ParentRoute path=path!("") view=ui::shell::StaffShell>
+                    <Route path=path!("/") view=home::HomePage/>
+                    <Route path=path!("/users") view=users::pages::UsersPage/>
+                    <Route path=path!("/settings") view=tenants::pages::TenantSettingsPage/>
+                    <Route path=path!("/audit") view=audit::pages::AuditPage/>
+                    <Route path=path!("/api-tokens") view=tokens::pages::ApiTokensPage/>
+                    <Route path=path!("/profile") view=auth::pages::ProfilePage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+        <ui::toast::ToastRegion/>
+    }
+}

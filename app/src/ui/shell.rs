@@ -1,0 +1,190 @@
+//! The two layouts: the staff application and the customer portal. Both take the tenant's
+//! colours as CSS custom properties. Language, tenant and logout are plain HTML forms, so
+//! they work before (and without) the WASM.
+
+use crate::auth::model::{SessionView, TenantBrief};
+use crate::domain::Permission;
+use crate::i18n::{t, use_lang, Key, Lang};
+use crate::ui::{ErrorBox, Loading};
+use crate::use_session;
+use leptos::prelude::*;
+use leptos_router::components::Outlet;
+use leptos_router::hooks::use_location;
+
+/// The tenant's colours for this page. Colours are validated `#rrggbb`, so they are safe here.
+#[component]
+fn BrandStyle(tenant: Option<TenantBrief>) -> impl IntoView {
+    tenant.map(|tenant| {
+        let css = format!(":root{{--brand:{};--accent:{};}}", tenant.brand_primary, tenant.brand_accent);
+        view! { <style nonce=leptos::nonce::use_nonce()>{css}</style> }
+    })
+}
+
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let lang = use_lang();
+    let (other, label) = match lang {
+        Lang::De => ("en", "English"),
+        Lang::En => ("de", "Deutsch"),
+    };
+    view! {
+        <form method="post" action="/prefs/language" class="inline-form">
+            <input type="hidden" name="lang" value=other/>
+            <button type="submit" class="button button-quiet" lang=other title=t(Key::SwitchLanguage)>
+                {label}
+            </button>
+        </form>
+    }
+}
+
+#[component]
+fn TenantSwitch(session: SessionView) -> impl IntoView {
+    let current = session.tenant.as_ref().map(|t| t.id);
+    (session.tenants.len() > 1).then(|| {
+        view! {
+            <form method="post" action="/prefs/tenant" class="inline-form tenant-switch">
+                <label for="tenant-switch">{t(Key::Tenant)}</label>
+                <select id="tenant-switch" name="tenant_id">
+                    {session.tenants.into_iter().map(|tenant| view! {
+                        <option value=tenant.id.to_string() selected=Some(tenant.id) == current>{tenant.legal_name}</option>
+                    }).collect_view()}
+                </select>
+                <button type="submit" class="button button-quiet">{t(Key::Switch)}</button>
+            </form>
+        }
+    })
+}
+
+#[component]
+fn UserMenu(session: SessionView) -> impl IntoView {
+    view! {
+        <details class="user-menu">
+            <summary>
+                <span class="visually-hidden">{t(Key::UserMenu)}": "</span>
+                {session.display_name}
+            </summary>
+            <div class="menu">
+                <a href="/profile">{t(Key::NavProfile)}</a>
+                <form method="post" action="/auth/logout">
+                    <button type="submit" class="link-button">{t(Key::Logout)}</button>
+                </form>
+            </div>
+        </details>
+    }
+}
+
+/// Navigation entries and who sees them: only what exists and what the user may use.
+const NAV: &[(&str, Key, Option<Permission>)] = &[
+    ("/", Key::NavHome, None),
+    ("/users", Key::NavUsers, Some(Permission::ViewUsers)),
+    ("/audit", Key::NavAudit, Some(Permission::ViewAuditLog)),
+    ("/api-tokens", Key::NavApiTokens, Some(Permission::ManageApiTokens)),
+    ("/settings", Key::NavSettings, Some(Permission::ManageTenantSettings)),
+];
+
+#[component]
+fn MainNav(session: SessionView) -> impl IntoView {
+    let location = use_location();
+    let links = NAV
+        .iter()
+        .filter(|(_, _, permission)| permission.is_none_or(|p| session.can(p)))
+        .map(|(href, key, _)| {
+            let href = *href;
+            let current = move || {
+                let path = location.pathname.get();
+                let active = if href == "/" { path == "/" } else { path.starts_with(href) };
+                active.then_some("page")
+            };
+            view! { <li><a href=href aria-current=current>{t(*key)}</a></li> }
+        })
+        .collect_view();
+    view! {
+        <nav class="main-nav" aria-label=t(Key::MainNavigation)>
+            <ul>{links}</ul>
+        </nav>
+    }
+}
+
+#[component]
+fn Brand(tenant: Option<TenantBrief>, home: &'static str) -> impl IntoView {
+    let name = tenant.as_ref().map(|t| t.legal_name.clone()).unwrap_or_else(|| "Kontor".to_owned());
+    let logo = tenant.and_then(|t| t.logo_data_url);
+    view! {
+        <a class="brand" href=home>
+            {logo.map(|src| view! { <img src=src alt="" class="brand-logo"/> })}
+            <span>{name}</span>
+        </a>
+    }
+}
+
+#[component]
+pub fn StaffShell() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <a class="skip-link" href="#main">{t(Key::SkipToContent)}</a>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match session.await {
+                    Ok(Some(session)) if session.can(Permission::UseStaffApp) => view! {
+                        <BrandStyle tenant=session.tenant.clone()/>
+                        <header class="topbar">
+                            <Brand tenant=session.tenant.clone() home="/"/>
+                            <div class="topbar-tools">
+                                <TenantSwitch session=session.clone()/>
+                                <LanguageSwitch/>
+                                <UserMenu session=session.clone()/>
+                            </div>
+                        </header>
+                        <div class="layout">
+                            <MainNav session=session.clone()/>
+                            <main id="main" tabindex="-1"><Outlet/></main>
+                        </div>
+                    }.into_any(),
+                    Ok(Some(_)) => view! {
+                        <main id="main" class="centered-page">
+                            <p>{t(Key::PortalUsePortal)}</p>
+                            <a href="/portal">{t(Key::NavPortal)}</a>
+                        </main>
+                    }.into_any(),
+                    Ok(None) => view! {
+                        <main id="main" class="centered-page">
+                            <p>{t(Key::ErrUnauthorized)}</p>
+                            <a href="/login">{t(Key::Login)}</a>
+                        </main>
+                    }.into_any(),
+                    Err(error) => view! { <main id="main"><ErrorBox error/></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The customer portal layout; the portal pages come with the customers issue.
+#[component]
+pub fn PortalShell() -> impl IntoView {
+    let session = use_session();
+    view! {
+        <a class="skip-link" href="#main">{t(Key::SkipToContent)}</a>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match session.await {
+                    Ok(Some(session)) => view! {
+                        <BrandStyle tenant=session.tenant.clone()/>
+                        <header class="topbar portal">
+                            <Brand tenant=session.tenant.clone() home="/portal"/>
+                            <div class="topbar-tools">
+                                <LanguageSwitch/>
+                                <UserMenu session=session.clone()/>
+                            </div>
+                        </header>
+                        <main id="main" class="portal-main" tabindex="-1"><Outlet/></main>
+                    }.into_any(),
+                    Ok(None) => view! {
+                        <main id="main" class="centered-page"><a href="/login">{t(Key::Login)}</a></main>
+                    }.into_any(),
+                    Err(error) => view! { <main id="main"><ErrorBox error/></main> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,174 @@
+//! `kontor bench`: seeds a fresh database at a given scale and prints figures, each next to
+//! a baseline measured in the same run (machines are noisy; ratios travel better).
+
+use crate::config::Config;
+use crate::startup::{router, SESSION_COOKIE};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use sqlx::PgPool;
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+pub struct BenchOptions {
+    pub users: u32,
+    pub seconds: u64,
+    pub concurrency: usize,
+}
+
+fn percentile(sorted: &[Duration], p: usize) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[(sorted.len() * p / 100).min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Seeds one tenant with `users` members, set-based; returns (tenant, admin session token, API token).
+async fn seed(pool: &PgPool, users: u32) -> anyhow::Result<(Uuid, String, String)> {
+    let tenant_id = Uuid::new_v4();
+    let mut tx = pool.begin().await?;
+    sqlx::query("insert into tenants (id, slug, legal_name) values ($1, 'bench', 'Bench GmbH')")
+        .bind(tenant_id)
+        .execute(&mut *tx)
+        .await?;
+    let hash = app::auth::secrets::hash_password("bench-password-1")?;
+    sqlx::query(
+        "with new_users as (
+             insert into users (id, email, display_name, password_hash)
+             select gen_random_uuid(), 'user' || n || '@bench.test', 'Benutzer ' || n, $2
+             from generate_series(1, $1) n
+             returning id, email
+         )
+         insert into memberships (tenant_id, user_id, roles)
+         select $3, id, case when email = 'user1@bench.test' then array['admin'] else array['staff'] end from new_users",
+    )
+    .bind(i32::try_from(users.max(1)).unwrap_or(1000))
+    .bind(&hash)
+    .bind(tenant_id)
+    .execute(&mut *tx)
+    .await?;
+    let admin: Uuid = sqlx::query_scalar("select id from users where email = 'user1@bench.test'").fetch_one(&mut *tx).await?;
+    let session = app::auth::repo::create_session(&mut tx, admin, Some(tenant_id), false, None, None).await?;
+    let token = app::tokens::repo::create(&mut tx, tenant_id, "bench", &["users:read".to_owned()], Some(admin)).await?;
+    tx.commit().await?;
+    Ok((tenant_id, session, token.token))
+}
+
+async fn time_requests(app: &axum::Router, make: impl Fn() -> Request<Body>, count: usize) -> anyhow::Result<Vec<Duration>> {
+    let mut times = Vec::with_capacity(count);
+    for _ in 0..count {
+        let started = Instant::now();
+        let response = app.clone().oneshot(make()).await?;
+        let status = response.status();
+        axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+        anyhow::ensure!(status == StatusCode::OK, "benchmark request answered {status}");
+        times.push(started.elapsed());
+    }
+    times.sort();
+    Ok(times)
+}
+
+/// Requests per second with `concurrency` callers for `seconds`.
+async fn throughput(app: axum::Router, make: fn(&str) -> Request<Body>, arg: String, seconds: u64, concurrency: usize) -> anyhow::Result<f64> {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..concurrency {
+        let (app, arg) = (app.clone(), arg.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut done = 0u64;
+            while Instant::now() < deadline {
+                let response = app.clone().oneshot(make(&arg)).await?;
+                anyhow::ensure!(response.status() == StatusCode::OK, "answered {}", response.status());
+                axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+                done += 1;
+            }
+            Ok(done)
+        }));
+    }
+    let mut total = 0u64;
+    for task in tasks {
+        total += task.await??;
+    }
+    Ok(total as f64 / started.elapsed().as_secs_f64())
+}
+
+fn list_request(token: &str) -> Request<Body> {
+    Request::get("/api/v1/users?limit=50")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap_or_default()
+}
+
+fn bare_request(_: &str) -> Request<Body> {
+    Request::get("/bare").body(Body::empty()).unwrap_or_default()
+}
+
+fn compressed_size(path: &std::path::Path, program: &str, args: &[&str]) -> Option<usize> {
+    let output = std::process::Command::new(program).args(args).arg(path).output().ok()?;
+    output.status.success().then_some(output.stdout.len())
+}
+
+pub async fn run(pool: PgPool, config: Config, options: BenchOptions) -> anyhow::Result<()> {
+    crate::db::migrate(&pool).await?;
+    let seed_started = Instant::now();
+    let (_tenant, session, token) = seed(&pool, options.users).await?;
+    println!("seeded 1 tenant with {} users in {}", options.users, ms(seed_started.elapsed()));
+
+    let app = router(pool.clone(), config.clone());
+    let page = |path: &'static str, cookie: Option<String>| {
+        move || {
+            let mut request = Request::get(path).header(header::ACCEPT, "text/html");
+            if let Some(cookie) = &cookie {
+                request = request.header(header::COOKIE, format!("{SESSION_COOKIE}={cookie}"));
+            }
+            request.body(Body::empty()).unwrap_or_default()
+        }
+    };
+    time_requests(&app, page("/login", None), 20).await?; // warm-up
+    let login = time_requests(&app, page("/login", None), 200).await?;
+    let users = time_requests(&app, page("/users", Some(session.clone())), 200).await?;
+    println!("SSR /login                 p50 {}  p95 {}", ms(percentile(&login, 50)), ms(percentile(&login, 95)));
+    println!("SSR /users (authenticated) p50 {}  p95 {}", ms(percentile(&users, 50)), ms(percentile(&users, 95)));
+
+    let bare_pool = pool.clone();
+    let bare = axum::Router::new().route(
+        "/bare",
+        axum::routing::get(move || {
+            let pool = bare_pool.clone();
+            async move {
+                let rows: Vec<(Uuid, String)> = sqlx::query_as("select id, email from users order by id limit 50")
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap_or_default();
+                axum::Json(rows.into_iter().map(|(id, email)| serde_json::json!({ "id": id, "email": email })).collect::<Vec<_>>())
+            }
+        }),
+    );
+    let api = throughput(app.clone(), list_request, token, options.seconds, options.concurrency).await?;
+    let baseline = throughput(bare, bare_request, String::new(), options.seconds, options.concurrency).await?;
+    println!(
+        "GET /api/v1/users?limit=50  {api:.0} req/s; bare axum handler with one query {baseline:.0} req/s; share {:.0} %",
+        100.0 * api / baseline.max(1.0)
+    );
+
+    let wasm = config.site_root.join("pkg/kontor_bg.wasm");
+    match std::fs::metadata(&wasm) {
+        Ok(meta) => {
+            let kb = |n: Option<usize>| n.map(|n| format!("{:.0} KB", n as f64 / 1024.0)).unwrap_or_else(|| "n/a".to_owned());
+            println!(
+                "WASM {}: raw {}, gzip -9 {}, brotli {}",
+                wasm.display(),
+                kb(usize::try_from(meta.len()).ok()),
+                kb(compressed_size(&wasm, "gzip", &["-9", "-c"])),
+                kb(compressed_size(&wasm, "brotli", &["-c", "-q", "11"])),
+            );
+        }
+        Err(_) => println!("WASM: {} not found (run scripts/build first)", wasm.display()),
+    }
+    Ok(())
+}

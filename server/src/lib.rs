@@ -1,0 +1,13 @@
+//! Kontor's server: configuration, the embedded PostgreSQL, the HTTP router (Leptos pages,
+//! server functions, the login forms, the REST API), the job runner, demo data and benchmarks.
+
+#![recursion_limit = "512"]
+
+pub mod bench;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod jobs;
+pub mod rest;
+pub mod startup;
+pub mod web;

@@ -1,0 +1,184 @@
+#![recursion_limit = "512"]
+//! The `kontor` command line (see api.md): serve, migrate, demo, token create, bench.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use server::config::Config;
+use server::db::{self, embedded::Cluster};
+use sqlx::PgPool;
+
+#[derive(Parser)]
+#[command(name = "kontor", version, about = "Kontor: agency and hosting management")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate, then serve on KONTOR_ADDR (starts the embedded PostgreSQL without DATABASE_URL).
+    Serve,
+    /// Apply migrations and exit.
+    Migrate,
+    /// Load the demo tenant and users (idempotent); prints the logins once.
+    Demo {
+        /// Password for all demo users instead of a random one.
+        #[arg(long, env = "KONTOR_DEMO_PASSWORD")]
+        password: Option<String>,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Seed a fresh database and print performance figures.
+    Bench {
+        #[arg(long, default_value_t = 1000)]
+        users: u32,
+        #[arg(long, default_value_t = 3)]
+        seconds: u64,
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Print a new API token (shown once).
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_delimiter = ',')]
+        scopes: Vec<String>,
+    },
+}
+
+/// The database to use: DATABASE_URL, or the embedded cluster (returned so it can be stopped).
+async fn open_database(config: &Config, database: &str) -> anyhow::Result<(PgPool, Option<Cluster>)> {
+    match &config.database_url {
+        Some(url) => {
+            let mut options = db::options_from_url(url)?;
+            if database != "kontor" {
+                let admin = db::connect(options.clone()).await?;
+                sqlx::query(&format!("create database \"{database}\"")).execute(&admin).await?;
+                options = options.database(database);
+            }
+            Ok((db::connect(options).await?, None))
+        }
+        None => {
+            let cluster = Cluster::new(&config.data_dir)?;
+            cluster.start()?;
+            cluster.ensure_database(database).await?;
+            let pool = db::connect(cluster.connect_options(database)).await?;
+            Ok((pool, Some(cluster)))
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down");
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let (pool, cluster) = open_database(&config, "kontor").await?;
+    let result = async {
+        db::migrate(&pool).await?;
+        // a fresh installation gets the demo tenant so there is someone to log in as
+        let empty: bool = sqlx::query_scalar("select not exists (select 1 from tenants)").fetch_one(&pool).await?;
+        if empty {
+            if let Some(data) = server::demo::load(&pool, None).await? {
+                server::demo::print(&data);
+            }
+        }
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let jobs = server::jobs::spawn(pool.clone(), stopped);
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.addr))?;
+        println!("Kontor is running at http://{}  (Ctrl+C stops it)", config.addr);
+        let app = server::startup::router(pool.clone(), config.clone());
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        let _ = stop.send(true);
+        let _ = jobs.await;
+        anyhow::Ok(())
+    }
+    .await;
+    pool.close().await;
+    if let Some(cluster) = cluster {
+        cluster.stop()?;
+    }
+    result
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KONTOR_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let config = Config::from_env()?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let (pool, _cluster) = open_database(&config, "kontor").await?;
+            db::migrate(&pool).await?;
+            println!("Migrations applied.");
+            Ok(())
+        }
+        Command::Demo { password } => {
+            let (pool, _cluster) = open_database(&config, "kontor").await?;
+            db::migrate(&pool).await?;
+            match server::demo::load(&pool, password).await? {
+                Some(data) => server::demo::print(&data),
+                None => println!("The demo tenant exists already; nothing changed."),
+            }
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Create { tenant, name, scopes } } => {
+            let (pool, _cluster) = open_database(&config, "kontor").await?;
+            db::migrate(&pool).await?;
+            let tenant_id: uuid::Uuid = sqlx::query_scalar("select id from tenants where slug = $1")
+                .bind(&tenant)
+                .fetch_optional(&pool)
+                .await?
+                .with_context(|| format!("no tenant with slug {tenant}"))?;
+            if let Err(error) = app::tokens::repo::validate(&name, &scopes, app::i18n::Lang::En) {
+                let details = error.field_errors().map(|e| e.0.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "));
+                anyhow::bail!("{}", details.unwrap_or_else(|| error.to_string()));
+            }
+            let mut tx = pool.begin().await?;
+            let created = app::tokens::repo::create(&mut tx, tenant_id, &name, &scopes, None).await?;
+            app::audit::repo::record(&mut tx, app::audit::repo::Event {
+                tenant_id, actor_id: None, actor_label: "kontor token create", ip: None,
+                action: "api_token.created", entity_type: "api_token", entity_id: Some(created.id.to_string()),
+                before: None, after: Some(serde_json::json!({ "name": name, "scopes": scopes })),
+            }).await?;
+            tx.commit().await?;
+            println!("{}", created.token);
+            Ok(())
+        }
+        Command::Bench { users, seconds, concurrency } => {
+            let name = format!("kontor_bench_{}", uuid::Uuid::new_v4().simple());
+            let (pool, _cluster) = open_database(&config, &name).await?;
+            server::bench::run(pool, config, server::bench::BenchOptions { users, seconds, concurrency }).await
+        }
+    }
+}
