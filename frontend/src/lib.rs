@@ -6,4 +6,12 @@
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
+    mark_hydrated();
+}
+
+/// Sets `window.__kontor_hydrated`, so browser tests know when the page is interactive.
+fn mark_hydrated() {
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&window, &"__kontor_hydrated".into(), &true.into());
+    }
 }

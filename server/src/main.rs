@@ -100,7 +100,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         // a fresh installation gets the demo tenant so there is someone to log in as
         let empty: bool = sqlx::query_scalar("select not exists (select 1 from tenants)").fetch_one(&pool).await?;
         if empty {
-            if let Some(data) = server::demo::load(&pool, None).await? {
+            if let Some(data) = server::demo::load(&pool, std::env::var("KONTOR_DEMO_PASSWORD").ok().filter(|p| !p.is_empty())).await? {
                 server::demo::print(&data);
             }
         }

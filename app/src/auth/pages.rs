@@ -252,10 +252,13 @@ fn TwoFactorSection(enabled: bool) -> impl IntoView {
     }
 }
 
+/// The resource is created by the page, outside any Suspense, so that server and browser
+/// agree on it while hydrating.
 #[component]
-fn SessionsSection() -> impl IntoView {
-    let logout_all = ServerAction::<LogoutEverywhere>::new();
-    let sessions = Resource::new(move || logout_all.version().get(), |_| list_own_sessions());
+fn SessionsSection(
+    logout_all: ServerAction<LogoutEverywhere>,
+    sessions: Resource<Result<Vec<super::model::OwnSession>, crate::error::AppError>>,
+) -> impl IntoView {
     let toasts = use_toasts();
     let lang = use_lang();
     Effect::new(move |_| {
@@ -302,6 +305,8 @@ fn SessionsSection() -> impl IntoView {
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let session = use_session();
+    let logout_all = ServerAction::<LogoutEverywhere>::new();
+    let sessions = Resource::new(move || logout_all.version().get(), |_| list_own_sessions());
     view! {
         <Title text=t(Key::NavProfile)/>
         <h1>{t(Key::NavProfile)}</h1>
@@ -313,7 +318,7 @@ pub fn ProfilePage() -> impl IntoView {
                         <PasswordSection/>
                         <TwoFactorSection enabled=s.totp_enabled/>
                     </div>
-                    <SessionsSection/>
+                    <SessionsSection logout_all sessions/>
                 })
             })}
         </Suspense>

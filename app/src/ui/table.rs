@@ -90,11 +90,11 @@ pub fn Pager<T: Clone + Send + Sync + 'static>(page: Page<T>) -> impl IntoView {
     view! {
         <nav class="pager" aria-label=t(Key::Pagination)>
             <span>{summary}</span>
-            <button type="button" class="button" disabled=current <= 1 on:click=move |_| go(current - 1)>
+            <button type="button" class="button" disabled={current <= 1} on:click=move |_| go(current - 1)>
                 {t(Key::Previous)}
             </button>
             <span>{Key::PageOf.fill(lang, &[("page", &current.to_string()), ("pages", &last_page.to_string())])}</span>
-            <button type="button" class="button" disabled=current >= last_page on:click=move |_| go(current + 1)>
+            <button type="button" class="button" disabled={current >= last_page} on:click=move |_| go(current + 1)>
                 {t(Key::Next)}
             </button>
         </nav>

@@ -52,11 +52,19 @@ impl Cluster {
     pub fn new(data_dir: &Path) -> anyhow::Result<Cluster> {
         std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
         let base = data_dir.canonicalize()?;
+        let run_as = is_root().then(|| "postgres".to_owned());
+        if run_as.is_some() {
+            // the postgres user must pass through our folder (not list or read it)
+            use std::os::unix::fs::PermissionsExt;
+            let mut permissions = std::fs::metadata(&base)?.permissions();
+            permissions.set_mode(permissions.mode() | 0o111);
+            std::fs::set_permissions(&base, permissions)?;
+        }
         Ok(Cluster {
             bin_dir: find_binaries()?,
             data: base.join("postgres"),
             socket_dir: base.join("run"),
-            run_as: is_root().then(|| "postgres".to_owned()),
+            run_as,
         })
     }
 

@@ -1,0 +1,11 @@
+//! Integration tests: the real router against real PostgreSQL, a fresh database per test.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api;
+mod audit;
+mod auth;
+mod embedded;
+mod jobs;
+mod permissions;
+mod support;
