@@ -94,3 +94,19 @@ export async function login(page, url, email, password = PASSWORD) {
 export async function screenshot(page, name) {
   await page.screenshot({ path: join(root, 'end2end/screenshots', `${name}.png`), fullPage: true });
 }
+
+let lastAdminStep = null;
+/** Logs in as the demo admin with password and a TOTP code (never the same code twice). */
+export async function loginAdmin(page, kontor) {
+  let step = Math.floor(Date.now() / 30000);
+  if (step === lastAdminStep) {
+    await new Promise((r) => setTimeout(r, (step + 1) * 30000 - Date.now() + 200));
+    step += 1;
+  }
+  lastAdminStep = step;
+  await login(page, kontor.url, 'admin@demo.kontor.test');
+  await page.waitForURL(/\/login\/2fa/);
+  await page.getByLabel(/Bestätigungscode|Verification code/).fill(totp(kontor.adminTotpSecret));
+  await page.getByRole('button', { name: /Bestätigen|Confirm/ }).click();
+  await page.waitForURL(`${kontor.url}/`);
+}

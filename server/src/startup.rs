@@ -89,7 +89,8 @@ async fn render_page(State(state): State<AppState>, request: Request) -> Respons
     let nonce = request.extensions().get::<CspNonce>().map(|n| n.0.clone()).unwrap_or_default();
     let base = provide_server_context(&state);
     let options = state.leptos_options.clone();
-    let handler = leptos_axum::render_app_to_stream_with_context(
+    // in order: Suspense content arrives in place, so pages read fine without JavaScript
+    let handler = leptos_axum::render_app_to_stream_in_order_with_context(
         move || {
             base();
             provide_context(leptos::nonce::Nonce::from_value(nonce.clone()));
