@@ -78,7 +78,9 @@ build_app() {
   say "Building the WASM client"
   (cd "$ROOT" && cargo build -q -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release)
   mkdir -p "$site/pkg"
-  wasm-bindgen --target web --no-typescript --out-dir "$site/pkg" --out-name kontor \
+  # no wasm-opt: Debian's binaryen (v108) makes the brotli-compressed file larger, not smaller
+  wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+    --out-dir "$site/pkg" --out-name kontor \
     "$target_dir/wasm32-unknown-unknown/wasm-release/frontend.wasm"
   cat "$ROOT"/style/*.css > "$site/pkg/kontor.css"
   cp -r "$ROOT/style/public/." "$site/" 2>/dev/null || true

@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod home;
 pub mod i18n;
+pub mod jobs;
 pub mod tenants;
 pub mod tokens;
 pub mod ui;
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/audit") view=audit::pages::AuditPage/>
                     <Route path=path!("/api-tokens") view=tokens::pages::ApiTokensPage/>
                     <Route path=path!("/profile") view=auth::pages::ProfilePage/>
+                    <Route path=path!("/jobs") view=jobs::pages::JobsPage/>
                 </ParentRoute>
             </Routes>
         </Router>

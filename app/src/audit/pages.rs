@@ -1,8 +1,8 @@
 use super::api::{list_audit, verify_audit_chain};
-use super::model::AuditFilter;
+use super::model::{AuditEntry, AuditFilter};
 use crate::i18n::{t, use_lang, Key};
-use crate::ui::table::{use_page_request, Pager};
-use crate::ui::{EmptyState, ErrorBox, LocalTime, Loading};
+use crate::ui::table::{use_page_request, PagedTable};
+use crate::ui::{ErrorBox, LocalTime};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -57,41 +57,27 @@ pub fn AuditPage() -> impl IntoView {
             <div class="field"><label for="f-to">{t(Key::To)}</label><input id="f-to" type="date" name="to" value=f.to.map(|d| d.to_string())/></div>
             <button type="submit" class="button">{t(Key::Filter)}</button>
         </form>
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match entries.await {
-                    Ok(page) if page.items.is_empty() => view! { <EmptyState title=t(Key::NoEntries)/> }.into_any(),
-                    Ok(page) => view! {
-                        <table class="table audit">
-                            <thead><tr>
-                                <th scope="col">"#"</th>
-                                <th scope="col">{t(Key::When)}</th>
-                                <th scope="col">{t(Key::Actor)}</th>
-                                <th scope="col">{t(Key::Action)}</th>
-                                <th scope="col">{t(Key::Object)}</th>
-                                <th scope="col">{t(Key::Change)}</th>
-                            </tr></thead>
-                            <tbody>
-                                {page.items.clone().into_iter().map(|e| view! {
-                                    <tr>
-                                        <td class="num">{e.seq}</td>
-                                        <td><LocalTime value=e.at/></td>
-                                        <td>{e.actor}{e.ip.map(|ip| view! { <br/><small class="muted">{ip}</small> })}</td>
-                                        <td><code>{e.action}</code></td>
-                                        <td>{e.entity_type}{e.entity_id.map(|id| view! { <br/><small class="muted">{id}</small> })}</td>
-                                        <td class="diff">
-                                            {e.before.map(|b| view! { <div><span class="diff-label">{t(Key::Before)}": "</span><code>{b}</code></div> })}
-                                            {e.after.map(|a| view! { <div><span class="diff-label">{t(Key::After)}": "</span><code>{a}</code></div> })}
-                                        </td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <Pager page/>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorBox error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <PagedTable data=entries empty=t(Key::NoEntries) class="audit"
+            head=|| view! { <tr>
+                <th scope="col">"#"</th>
+                <th scope="col">{t(Key::When)}</th>
+                <th scope="col">{t(Key::Actor)}</th>
+                <th scope="col">{t(Key::Action)}</th>
+                <th scope="col">{t(Key::Object)}</th>
+                <th scope="col">{t(Key::Change)}</th>
+            </tr> }
+            row=|e: AuditEntry| view! {
+                <tr>
+                    <td class="num">{e.seq}</td>
+                    <td><LocalTime value=e.at/></td>
+                    <td>{e.actor}{e.ip.map(|ip| view! { <br/><small class="muted">{ip}</small> })}</td>
+                    <td><code>{e.action}</code></td>
+                    <td>{e.entity_type}{e.entity_id.map(|id| view! { <br/><small class="muted">{id}</small> })}</td>
+                    <td class="diff">
+                        {e.before.map(|b| view! { <div><span class="diff-label">{t(Key::Before)}": "</span><code>{b}</code></div> })}
+                        {e.after.map(|a| view! { <div><span class="diff-label">{t(Key::After)}": "</span><code>{a}</code></div> })}
+                    </td>
+                </tr>
+            }/>
     }
 }

@@ -147,7 +147,7 @@ fn PasswordSection() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="password-title">
             <h2 id="password-title">{t(Key::ChangePassword)}</h2>
-            <form on:submit=submit class="stack narrow">
+            <form on:submit=submit class="stack narrow" novalidate>
                 <FormError result=action.value()/>
                 <TextField label=t(Key::CurrentPassword) name="current" value=current errors kind="password" autocomplete="current-password" required=true/>
                 <TextField label=t(Key::NewPassword) name="new_password" value=new_password errors kind="password" autocomplete="new-password" required=true
@@ -230,7 +230,7 @@ fn TwoFactorSection(enabled: bool) -> impl IntoView {
                         </ol>
                         <div class="qr" inner_html=enrolment.qr_svg role="img" aria-label=t(Key::TotpQrLabel)></div>
                         <p>{t(Key::TotpSecretText)}" "<code data-testid="totp-secret">{enrolment.secret_base32}</code></p>
-                        <form class="stack narrow" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                        <form class="stack narrow" novalidate on:submit=move |ev: leptos::ev::SubmitEvent| {
                             ev.prevent_default();
                             confirm.dispatch(ConfirmTotp { code: code.get_untracked() });
                         }>

@@ -46,32 +46,23 @@ pub struct LoginUser {
     pub default_tenant: Option<Uuid>,
 }
 
+/// The login view of a user; `who` is the e-mail (any case) or the id.
+const LOGIN_USER: &str = "select u.id, u.email, u.password_hash, u.active,
+        case when u.totp_enabled_at is not null then u.totp_secret end as totp_secret,
+        u.totp_last_step,
+        (select tenant_id from memberships m where m.user_id = u.id and m.active
+         order by m.created_at, m.tenant_id limit 1) as default_tenant
+ from users u where ";
+
 pub async fn find_login_user(conn: &mut PgConnection, email: &str) -> sqlx::Result<Option<LoginUser>> {
-    sqlx::query_as::<_, LoginUser>(
-        "select u.id, u.email, u.password_hash, u.active,
-                case when u.totp_enabled_at is not null then u.totp_secret end as totp_secret,
-                u.totp_last_step,
-                (select tenant_id from memberships m where m.user_id = u.id and m.active
-                 order by m.created_at, m.tenant_id limit 1) as default_tenant
-         from users u where lower(u.email) = lower($1)",
-    )
-    .bind(email.trim())
-    .fetch_optional(conn)
-    .await
+    sqlx::query_as::<_, LoginUser>(&format!("{LOGIN_USER} lower(u.email) = lower($1)"))
+        .bind(email.trim())
+        .fetch_optional(conn)
+        .await
 }
 
 pub async fn find_user_by_id(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<LoginUser> {
-    sqlx::query_as::<_, LoginUser>(
-        "select u.id, u.email, u.password_hash, u.active,
-                case when u.totp_enabled_at is not null then u.totp_secret end as totp_secret,
-                u.totp_last_step,
-                (select tenant_id from memberships m where m.user_id = u.id and m.active
-                 order by m.created_at, m.tenant_id limit 1) as default_tenant
-         from users u where u.id = $1",
-    )
-    .bind(user_id)
-    .fetch_one(conn)
-    .await
+    sqlx::query_as::<_, LoginUser>(&format!("{LOGIN_USER} u.id = $1")).bind(user_id).fetch_one(conn).await
 }
 
 /// Failed attempts in the window for the account and for the address, and when the

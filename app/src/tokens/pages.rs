@@ -66,7 +66,7 @@ pub fn ApiTokensPage() -> impl IntoView {
         </Transition>
         <section class="card" aria-labelledby="new-token">
             <h2 id="new-token">{t(Key::NewToken)}</h2>
-            <form on:submit=submit class="stack">
+            <form on:submit=submit class="stack" novalidate>
                 <FormError result=create.value()/>
                 <TextField label=t(Key::Name) name="name" value=name errors required=true/>
                 <fieldset class="roles">

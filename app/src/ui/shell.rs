@@ -80,6 +80,7 @@ const NAV: &[(&str, Key, Option<Permission>)] = &[
     ("/audit", Key::NavAudit, Some(Permission::ViewAuditLog)),
     ("/api-tokens", Key::NavApiTokens, Some(Permission::ManageApiTokens)),
     ("/settings", Key::NavSettings, Some(Permission::ManageTenantSettings)),
+    ("/jobs", Key::NavJobs, Some(Permission::ViewJobs)),
 ];
 
 #[component]
@@ -146,17 +147,27 @@ pub fn StaffShell() -> impl IntoView {
                             <a href="/portal">{t(Key::NavPortal)}</a>
                         </main>
                     }.into_any(),
-                    Ok(None) => view! {
-                        <main id="main" class="centered-page">
-                            <p>{t(Key::ErrUnauthorized)}</p>
-                            <a href="/login">{t(Key::Login)}</a>
-                        </main>
-                    }.into_any(),
-                    Err(error) => view! { <main id="main"><ErrorBox error/></main> }.into_any(),
+                    Ok(None) => signed_out(),
+                    Err(error) => failed(error),
                 }
             })}
         </Suspense>
     }
+}
+
+/// The session ended while the page was open (the server redirects fresh page loads).
+fn signed_out() -> AnyView {
+    view! {
+        <main id="main" class="centered-page">
+            <p>{t(Key::ErrUnauthorized)}</p>
+            <a href="/login">{t(Key::Login)}</a>
+        </main>
+    }
+    .into_any()
+}
+
+fn failed(error: crate::error::AppError) -> AnyView {
+    view! { <main id="main"><ErrorBox error/></main> }.into_any()
 }
 
 /// The customer portal layout; the portal pages come with the customers issue.
@@ -179,10 +190,8 @@ pub fn PortalShell() -> impl IntoView {
                         </header>
                         <main id="main" class="portal-main" tabindex="-1"><Outlet/></main>
                     }.into_any(),
-                    Ok(None) => view! {
-                        <main id="main" class="centered-page"><a href="/login">{t(Key::Login)}</a></main>
-                    }.into_any(),
-                    Err(error) => view! { <main id="main"><ErrorBox error/></main> }.into_any(),
+                    Ok(None) => signed_out(),
+                    Err(error) => failed(error),
                 }
             })}
         </Suspense>

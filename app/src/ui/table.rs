@@ -137,3 +137,43 @@ pub fn ConfirmButton(
         </dialog>
     }
 }
+
+/// A server-paged table with its loading, empty and error states and the pager. `head`
+/// gives the header row, `row` one body row per item.
+#[component]
+pub fn PagedTable<T, H, HV, R, RV>(
+    data: Resource<Result<Page<T>, crate::error::AppError>>,
+    #[prop(into)] empty: String,
+    #[prop(optional)] class: &'static str,
+    head: H,
+    row: R,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    H: Fn() -> HV + Clone + Send + Sync + 'static,
+    HV: IntoView + 'static,
+    R: Fn(T) -> RV + Clone + Send + Sync + 'static,
+    RV: IntoView + 'static,
+{
+    use crate::ui::{EmptyState, ErrorBox, Loading};
+    view! {
+        <Transition fallback=Loading>
+            {move || {
+                let (empty, head, row) = (empty.clone(), head.clone(), row.clone());
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(page) if page.items.is_empty() => view! { <EmptyState title=empty/> }.into_any(),
+                        Ok(page) => view! {
+                            <table class=format!("table {class}")>
+                                <thead>{head()}</thead>
+                                <tbody>{page.items.clone().into_iter().map(row).collect_view()}</tbody>
+                            </table>
+                            <Pager page/>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorBox error/> }.into_any(),
+                    }
+                })
+            }}
+        </Transition>
+    }
+}

@@ -3,9 +3,9 @@ use super::model::{InviteInput, UserRow};
 use crate::domain::{Permission, Role};
 use crate::i18n::{t, use_lang, Key};
 use crate::ui::form::{field_errors, FormError, TextField};
-use crate::ui::table::{use_page_request, ConfirmButton, Pager, SearchBox, SortHeader};
+use crate::ui::table::{use_page_request, ConfirmButton, PagedTable, SearchBox, SortHeader};
 use crate::ui::toast::use_toasts;
-use crate::ui::{EmptyState, ErrorBox, LocalTime, Loading};
+use crate::ui::LocalTime;
 use crate::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -52,7 +52,7 @@ fn InviteForm(on_done: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoVie
     view! {
         <section class="card" aria-labelledby="invite-title">
             <h2 id="invite-title">{t(Key::InviteUser)}</h2>
-            <form on:submit=submit class="stack">
+            <form on:submit=submit class="stack" novalidate>
                 <FormError result=action.value()/>
                 <div class="grid-2">
                     <TextField label=t(Key::Email) name="email" value=email errors kind="email" required=true/>
@@ -126,44 +126,30 @@ pub fn UsersPage() -> impl IntoView {
             <h1>{t(Key::NavUsers)}</h1>
             <SearchBox label=t(Key::SearchUsers)/>
         </div>
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match users.await {
-                    Ok(page) if page.items.is_empty() => view! { <EmptyState title=t(Key::NoUsersFound)/> }.into_any(),
-                    Ok(page) => view! {
-                        <table class="table">
-                            <thead><tr>
-                                <SortHeader label=t(Key::Name) column="name"/>
-                                <SortHeader label=t(Key::Email) column="email"/>
-                                <th scope="col">{t(Key::Roles)}</th>
-                                <th scope="col">{t(Key::Status)}</th>
-                                <SortHeader label=t(Key::LastSeen) column="last_seen"/>
-                                <th scope="col"><span class="visually-hidden">{t(Key::Actions)}</span></th>
-                            </tr></thead>
-                            <tbody>
-                                {page.items.clone().into_iter().map(|user| view! {
-                                    <tr>
-                                        <td>{user.display_name.clone()}</td>
-                                        <td>{user.email.clone()}</td>
-                                        <td>{user.roles.iter().map(|r| t(r.key())).collect::<Vec<_>>().join(", ")}</td>
-                                        <td>
-                                            {if !user.active { view! { <span class="badge badge-off">"⏸ "{t(Key::Inactive)}</span> }.into_any() }
-                                             else if user.invited { view! { <span class="badge badge-warn">"✉ "{t(Key::Invited)}</span> }.into_any() }
-                                             else { view! { <span class="badge badge-ok">"✓ "{t(Key::Active)}</span> }.into_any() }}
-                                            {user.totp_enabled.then(|| view! { " " <span class="badge">"2FA"</span> })}
-                                        </td>
-                                        <td>{user.last_seen.clone().map(|v| view! { <LocalTime value=v/> })}</td>
-                                        <td>{can_manage().then(|| view! { <UserActions user=user.clone() refresh/> })}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                        <Pager page/>
-                    }.into_any(),
-                    Err(error) => view! { <ErrorBox error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <PagedTable data=users empty=t(Key::NoUsersFound)
+            head=|| view! { <tr>
+                <SortHeader label=t(Key::Name) column="name"/>
+                <SortHeader label=t(Key::Email) column="email"/>
+                <th scope="col">{t(Key::Roles)}</th>
+                <th scope="col">{t(Key::Status)}</th>
+                <SortHeader label=t(Key::LastSeen) column="last_seen"/>
+                <th scope="col"><span class="visually-hidden">{t(Key::Actions)}</span></th>
+            </tr> }
+            row=move |user: UserRow| view! {
+                <tr>
+                    <td>{user.display_name.clone()}</td>
+                    <td>{user.email.clone()}</td>
+                    <td>{user.roles.iter().map(|r| t(r.key())).collect::<Vec<_>>().join(", ")}</td>
+                    <td>
+                        {if !user.active { view! { <span class="badge badge-off">"⏸ "{t(Key::Inactive)}</span> }.into_any() }
+                         else if user.invited { view! { <span class="badge badge-warn">"✉ "{t(Key::Invited)}</span> }.into_any() }
+                         else { view! { <span class="badge badge-ok">"✓ "{t(Key::Active)}</span> }.into_any() }}
+                        {user.totp_enabled.then(|| view! { " " <span class="badge">"2FA"</span> })}
+                    </td>
+                    <td>{user.last_seen.clone().map(|v| view! { <LocalTime value=v/> })}</td>
+                    <td>{can_manage().then(|| view! { <UserActions user=user.clone() refresh/> })}</td>
+                </tr>
+            }/>
         {move || can_manage().then(|| view! { <InviteForm on_done=refresh/> })}
     }
 }

@@ -35,6 +35,16 @@ async fn wait_until_serving(port: u16) {
     panic!("kontor did not start on port {port}");
 }
 
+async fn http_get(port: u16, path: &str, token: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    answer
+}
+
 fn signal(child: &Child, signal: &str) {
     Command::new("kill").arg(format!("-{signal}")).arg(child.id().to_string()).status().unwrap();
 }
@@ -65,6 +75,26 @@ async fn start_stop_restart_and_recover_after_kill() {
     // PostgreSQL outlived the killed server; the next start adopts it
     let mut third = start(&data_dir, port);
     wait_until_serving(port).await;
+
+    // the CLI creates an API token for the demo tenant that the running server accepts
+    let output = Command::new(env!("CARGO_BIN_EXE_kontor"))
+        .args(["token", "create", "--tenant", "demo", "--name", "ci", "--scopes", "users:read"])
+        .env("KONTOR_DATA_DIR", &data_dir)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
+    let answer = http_get(port, "/api/v1/me", &token).await;
+    assert!(answer.starts_with("HTTP/1.1 200") && answer.contains("\"slug\":\"demo\""), "{answer}");
+    let unknown = Command::new(env!("CARGO_BIN_EXE_kontor"))
+        .args(["token", "create", "--tenant", "demo", "--name", "ci", "--scopes", "root"])
+        .env("KONTOR_DATA_DIR", &data_dir)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("Unknown scope: root"));
     signal(&third, "INT");
     assert!(third.wait().unwrap().success());
     assert!(!postgres_running(&data_dir));

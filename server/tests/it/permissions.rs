@@ -25,6 +25,7 @@ fn matrix(target_user: &str) -> Vec<(&'static str, Option<serde_json::Value>, &'
         ("audit/verify", None, &["admin", "accountant"]),
         ("tokens/list", None, &["admin"]),
         ("tokens/create", Some(json!({ "name": "ci", "scopes": ["users:read"] })), &["admin"]),
+        ("jobs/list", Some(json!({ "page": page })), &["admin"]),
     ]
 }
 
