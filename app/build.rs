@@ -18,7 +18,10 @@ fn read(lang: &str) -> BTreeMap<String, String> {
         let (key, value) = line
             .split_once(" = ")
             .unwrap_or_else(|| panic!("{path}:{}: expected `key = text`", n + 1));
-        if map.insert(key.trim().to_owned(), value.trim().to_owned()).is_some() {
+        if map
+            .insert(key.trim().to_owned(), value.trim().to_owned())
+            .is_some()
+        {
             panic!("{path}:{}: duplicate key {key}", n + 1);
         }
     }
@@ -40,10 +43,10 @@ fn variant(key: &str) -> String {
 fn main() {
     let de = read("de");
     let en = read("en");
-    for key in de.keys().filter(|k| !en.contains_key(*k)) {
+    if let Some(key) = de.keys().find(|k| !en.contains_key(*k)) {
         panic!("locales/en.txt lacks `{key}`");
     }
-    for key in en.keys().filter(|k| !de.contains_key(*k)) {
+    if let Some(key) = en.keys().find(|k| !de.contains_key(*k)) {
         panic!("locales/de.txt lacks `{key}`");
     }
     let mut out = String::from(
@@ -56,8 +59,18 @@ fn main() {
     }
     out.push_str("}\n\nimpl Key {\n    pub fn text(self, lang: Lang) -> &'static str {\n        match (self, lang) {\n");
     for (key, text) in &de {
-        let _ = writeln!(out, "            (Key::{}, Lang::De) => {:?},", variant(key), text);
-        let _ = writeln!(out, "            (Key::{}, Lang::En) => {:?},", variant(key), en[key]);
+        let _ = writeln!(
+            out,
+            "            (Key::{}, Lang::De) => {:?},",
+            variant(key),
+            text
+        );
+        let _ = writeln!(
+            out,
+            "            (Key::{}, Lang::En) => {:?},",
+            variant(key),
+            en[key]
+        );
     }
     out.push_str("        }\n    }\n}\n");
     let dest = Path::new(&env::var("OUT_DIR").unwrap_or_default()).join("i18n_keys.rs");

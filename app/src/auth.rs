@@ -8,12 +8,12 @@
 //! - Every server function starts with `authorize(permission)`; scope (tenant) is in the SQL.
 
 pub mod api;
-pub mod model;
-pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod context;
 #[cfg(feature = "ssr")]
 pub mod login;
+pub mod model;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod repo;
 #[cfg(feature = "ssr")]

@@ -48,7 +48,11 @@ fn mod97(text: &str) -> Option<u32> {
     let mut rest: u32 = 0;
     for c in text.chars() {
         let value = c.to_digit(36)?;
-        rest = if value >= 10 { (rest * 100 + value) % 97 } else { (rest * 10 + value) % 97 };
+        rest = if value >= 10 {
+            (rest * 100 + value) % 97
+        } else {
+            (rest * 10 + value) % 97
+        };
     }
     Some(rest)
 }

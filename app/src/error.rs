@@ -21,11 +21,17 @@ pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.to_owned(), message: message.into() });
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            message: message.into(),
+        });
     }
 
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -97,8 +103,10 @@ impl AppError {
             AppError::Unauthorized => Key::ErrUnauthorized.text(lang).to_owned(),
             AppError::Validation(_) => Key::ErrValidation.text(lang).to_owned(),
             AppError::Conflict(message) => message.clone(),
-            AppError::TooManyRequests { retry_after_secs } => Key::ErrThrottled
-                .fill(lang, &[("minutes", &retry_after_secs.div_ceil(60).to_string())]),
+            AppError::TooManyRequests { retry_after_secs } => Key::ErrThrottled.fill(
+                lang,
+                &[("minutes", &retry_after_secs.div_ceil(60).to_string())],
+            ),
             AppError::Internal => Key::ErrInternal.text(lang).to_owned(),
             AppError::Transport(_) => Key::ErrTransport.text(lang).to_owned(),
         }

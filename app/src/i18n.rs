@@ -38,9 +38,11 @@ include!(concat!(env!("OUT_DIR"), "/i18n_keys.rs"));
 impl Key {
     /// The text with `{name}` placeholders filled in.
     pub fn fill(self, lang: Lang, values: &[(&str, &str)]) -> String {
-        values.iter().fold(self.text(lang).to_owned(), |text, (name, value)| {
-            text.replace(&format!("{{{name}}}"), value)
-        })
+        values
+            .iter()
+            .fold(self.text(lang).to_owned(), |text, (name, value)| {
+                text.replace(&format!("{{{name}}}"), value)
+            })
     }
 }
 

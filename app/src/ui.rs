@@ -13,7 +13,10 @@ use leptos::prelude::*;
 
 /// Money in the page's language: `1.234,56 €`.
 #[component]
-pub fn Money(#[prop(into)] amount: rust_decimal::Decimal, #[prop(into)] currency: String) -> impl IntoView {
+pub fn Money(
+    #[prop(into)] amount: rust_decimal::Decimal,
+    #[prop(into)] currency: String,
+) -> impl IntoView {
     let text = crate::domain::format::money(amount, &currency, use_lang());
     view! { <span class="num">{text}</span> }
 }
@@ -36,7 +39,10 @@ pub fn LocalTime(#[prop(into)] value: String) -> impl IntoView {
 }
 
 #[component]
-pub fn EmptyState(#[prop(into)] title: String, #[prop(optional, into)] hint: Option<String>) -> impl IntoView {
+pub fn EmptyState(
+    #[prop(into)] title: String,
+    #[prop(optional, into)] hint: Option<String>,
+) -> impl IntoView {
     view! {
         <div class="empty-state" role="status">
             <p class="empty-title">{title}</p>

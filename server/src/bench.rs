@@ -51,21 +51,38 @@ async fn seed(pool: &PgPool, users: u32) -> anyhow::Result<(Uuid, String, String
     .bind(tenant_id)
     .execute(&mut *tx)
     .await?;
-    let admin: Uuid = sqlx::query_scalar("select id from users where email = 'user1@bench.test'").fetch_one(&mut *tx).await?;
-    let session = app::auth::repo::create_session(&mut tx, admin, Some(tenant_id), false, None, None).await?;
-    let token = app::tokens::repo::create(&mut tx, tenant_id, "bench", &["users:read".to_owned()], Some(admin)).await?;
+    let admin: Uuid = sqlx::query_scalar("select id from users where email = 'user1@bench.test'")
+        .fetch_one(&mut *tx)
+        .await?;
+    let session =
+        app::auth::repo::create_session(&mut tx, admin, Some(tenant_id), false, None, None).await?;
+    let token = app::tokens::repo::create(
+        &mut tx,
+        tenant_id,
+        "bench",
+        &["users:read".to_owned()],
+        Some(admin),
+    )
+    .await?;
     tx.commit().await?;
     Ok((tenant_id, session, token.token))
 }
 
-async fn time_requests(app: &axum::Router, make: impl Fn() -> Request<Body>, count: usize) -> anyhow::Result<Vec<Duration>> {
+async fn time_requests(
+    app: &axum::Router,
+    make: impl Fn() -> Request<Body>,
+    count: usize,
+) -> anyhow::Result<Vec<Duration>> {
     let mut times = Vec::with_capacity(count);
     for _ in 0..count {
         let started = Instant::now();
         let response = app.clone().oneshot(make()).await?;
         let status = response.status();
         axum::body::to_bytes(response.into_body(), usize::MAX).await?;
-        anyhow::ensure!(status == StatusCode::OK, "benchmark request answered {status}");
+        anyhow::ensure!(
+            status == StatusCode::OK,
+            "benchmark request answered {status}"
+        );
         times.push(started.elapsed());
     }
     times.sort();
@@ -73,7 +90,13 @@ async fn time_requests(app: &axum::Router, make: impl Fn() -> Request<Body>, cou
 }
 
 /// Requests per second with `concurrency` callers for `seconds`.
-async fn throughput(app: axum::Router, make: fn(&str) -> Request<Body>, arg: String, seconds: u64, concurrency: usize) -> anyhow::Result<f64> {
+async fn throughput(
+    app: axum::Router,
+    make: fn(&str) -> Request<Body>,
+    arg: String,
+    seconds: u64,
+    concurrency: usize,
+) -> anyhow::Result<f64> {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -83,7 +106,11 @@ async fn throughput(app: axum::Router, make: fn(&str) -> Request<Body>, arg: Str
             let mut done = 0u64;
             while Instant::now() < deadline {
                 let response = app.clone().oneshot(make(&arg)).await?;
-                anyhow::ensure!(response.status() == StatusCode::OK, "answered {}", response.status());
+                anyhow::ensure!(
+                    response.status() == StatusCode::OK,
+                    "answered {}",
+                    response.status()
+                );
                 axum::body::to_bytes(response.into_body(), usize::MAX).await?;
                 done += 1;
             }
@@ -94,7 +121,8 @@ async fn throughput(app: axum::Router, make: fn(&str) -> Request<Body>, arg: Str
     for task in tasks {
         total += task.await??;
     }
-    Ok(total as f64 / started.elapsed().as_secs_f64())
+    // figures for people, not money: precision loss above 2^53 requests is irrelevant
+    Ok(f64::from(u32::try_from(total).unwrap_or(u32::MAX)) / started.elapsed().as_secs_f64())
 }
 
 fn list_request(token: &str) -> Request<Body> {
@@ -105,11 +133,17 @@ fn list_request(token: &str) -> Request<Body> {
 }
 
 fn bare_request(_: &str) -> Request<Body> {
-    Request::get("/bare").body(Body::empty()).unwrap_or_default()
+    Request::get("/bare")
+        .body(Body::empty())
+        .unwrap_or_default()
 }
 
 fn compressed_size(path: &std::path::Path, program: &str, args: &[&str]) -> Option<usize> {
-    let output = std::process::Command::new(program).args(args).arg(path).output().ok()?;
+    let output = std::process::Command::new(program)
+        .args(args)
+        .arg(path)
+        .output()
+        .ok()?;
     output.status.success().then_some(output.stdout.len())
 }
 
@@ -117,7 +151,11 @@ pub async fn run(pool: PgPool, config: Config, options: BenchOptions) -> anyhow:
     crate::db::migrate(&pool).await?;
     let seed_started = Instant::now();
     let (_tenant, session, token) = seed(&pool, options.users).await?;
-    println!("seeded 1 tenant with {} users in {}", options.users, ms(seed_started.elapsed()));
+    println!(
+        "seeded 1 tenant with {} users in {}",
+        options.users,
+        ms(seed_started.elapsed())
+    );
 
     let app = router(pool.clone(), config.clone());
     let page = |path: &'static str, cookie: Option<String>| {
@@ -132,8 +170,16 @@ pub async fn run(pool: PgPool, config: Config, options: BenchOptions) -> anyhow:
     time_requests(&app, page("/login", None), 20).await?; // warm-up
     let login = time_requests(&app, page("/login", None), 200).await?;
     let users = time_requests(&app, page("/users", Some(session.clone())), 200).await?;
-    println!("SSR /login                 p50 {}  p95 {}", ms(percentile(&login, 50)), ms(percentile(&login, 95)));
-    println!("SSR /users (authenticated) p50 {}  p95 {}", ms(percentile(&users, 50)), ms(percentile(&users, 95)));
+    println!(
+        "SSR /login                 p50 {}  p95 {}",
+        ms(percentile(&login, 50)),
+        ms(percentile(&login, 95))
+    );
+    println!(
+        "SSR /users (authenticated) p50 {}  p95 {}",
+        ms(percentile(&users, 50)),
+        ms(percentile(&users, 95))
+    );
 
     let bare_pool = pool.clone();
     let bare = axum::Router::new().route(
@@ -141,16 +187,35 @@ pub async fn run(pool: PgPool, config: Config, options: BenchOptions) -> anyhow:
         axum::routing::get(move || {
             let pool = bare_pool.clone();
             async move {
-                let rows: Vec<(Uuid, String)> = sqlx::query_as("select id, email from users order by id limit 50")
-                    .fetch_all(&pool)
-                    .await
-                    .unwrap_or_default();
-                axum::Json(rows.into_iter().map(|(id, email)| serde_json::json!({ "id": id, "email": email })).collect::<Vec<_>>())
+                let rows: Vec<(Uuid, String)> =
+                    sqlx::query_as("select id, email from users order by id limit 50")
+                        .fetch_all(&pool)
+                        .await
+                        .unwrap_or_default();
+                axum::Json(
+                    rows.into_iter()
+                        .map(|(id, email)| serde_json::json!({ "id": id, "email": email }))
+                        .collect::<Vec<_>>(),
+                )
             }
         }),
     );
-    let api = throughput(app.clone(), list_request, token, options.seconds, options.concurrency).await?;
-    let baseline = throughput(bare, bare_request, String::new(), options.seconds, options.concurrency).await?;
+    let api = throughput(
+        app.clone(),
+        list_request,
+        token,
+        options.seconds,
+        options.concurrency,
+    )
+    .await?;
+    let baseline = throughput(
+        bare,
+        bare_request,
+        String::new(),
+        options.seconds,
+        options.concurrency,
+    )
+    .await?;
     println!(
         "GET /api/v1/users?limit=50  {api:.0} req/s; bare axum handler with one query {baseline:.0} req/s; share {:.0} %",
         100.0 * api / baseline.max(1.0)
@@ -159,7 +224,15 @@ pub async fn run(pool: PgPool, config: Config, options: BenchOptions) -> anyhow:
     let wasm = config.site_root.join("pkg/kontor_bg.wasm");
     match std::fs::metadata(&wasm) {
         Ok(meta) => {
-            let kb = |n: Option<usize>| n.map(|n| format!("{:.0} KB", n as f64 / 1024.0)).unwrap_or_else(|| "n/a".to_owned());
+            let kb = |n: Option<usize>| {
+                n.map(|n| {
+                    format!(
+                        "{:.0} KB",
+                        f64::from(u32::try_from(n).unwrap_or(u32::MAX)) / 1024.0
+                    )
+                })
+                .unwrap_or_else(|| "n/a".to_owned())
+            };
             println!(
                 "WASM {}: raw {}, gzip -9 {}, brotli {}",
                 wasm.display(),
@@ -168,7 +241,10 @@ pub async fn run(pool: PgPool, config: Config, options: BenchOptions) -> anyhow:
                 kb(compressed_size(&wasm, "brotli", &["-c", "-q", "11"])),
             );
         }
-        Err(_) => println!("WASM: {} not found (run scripts/build first)", wasm.display()),
+        Err(_) => println!(
+            "WASM: {} not found (run scripts/build first)",
+            wasm.display()
+        ),
     }
     Ok(())
 }

@@ -24,10 +24,15 @@ impl Config {
             .context("KONTOR_ADDR must look like 127.0.0.1:3000")?;
         Ok(Config {
             database_url: std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()),
-            data_dir: std::env::var("KONTOR_DATA_DIR").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("kontor-data")),
-            public_url: std::env::var("KONTOR_PUBLIC_URL").unwrap_or_else(|_| format!("http://{addr}")),
+            data_dir: std::env::var("KONTOR_DATA_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|_| PathBuf::from("kontor-data")),
+            public_url: std::env::var("KONTOR_PUBLIC_URL")
+                .unwrap_or_else(|_| format!("http://{addr}")),
             addr,
-            site_root: std::env::var("KONTOR_SITE_ROOT").map(PathBuf::from).unwrap_or_else(|_| default_site_root()),
+            site_root: std::env::var("KONTOR_SITE_ROOT")
+                .map(PathBuf::from)
+                .unwrap_or_else(|_| default_site_root()),
         })
     }
 

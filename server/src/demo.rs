@@ -32,7 +32,9 @@ const USERS: &[(&str, &str, &str)] = &[
 /// Creates the demo tenant unless it exists; `None` when it was already there.
 pub async fn load(pool: &PgPool, password: Option<String>) -> anyhow::Result<Option<DemoData>> {
     let mut tx = pool.begin().await?;
-    sqlx::query("select pg_advisory_xact_lock(7263001)").execute(&mut *tx).await?;
+    sqlx::query("select pg_advisory_xact_lock(7263001)")
+        .execute(&mut *tx)
+        .await?;
     let exists: bool = sqlx::query_scalar("select exists (select 1 from tenants where slug = $1)")
         .bind(DEMO_SLUG)
         .fetch_one(&mut *tx)
@@ -57,7 +59,11 @@ pub async fn load(pool: &PgPool, password: Option<String>) -> anyhow::Result<Opt
     for (local, name, role) in USERS {
         let email = format!("{local}@demo.kontor.test");
         let user_id = Uuid::new_v4();
-        let kind = if *role == "customer_owner" { "customer" } else { "staff" };
+        let kind = if *role == "customer_owner" {
+            "customer"
+        } else {
+            "staff"
+        };
         let totp = (*role == "admin").then_some(secret.clone());
         sqlx::query(
             "insert into users (id, email, display_name, kind, password_hash, totp_secret, totp_enabled_at)
@@ -72,30 +78,51 @@ pub async fn load(pool: &PgPool, password: Option<String>) -> anyhow::Result<Opt
         .execute(&mut *tx)
         .await
         .with_context(|| format!("creating {email}"))?;
-        sqlx::query("insert into memberships (tenant_id, user_id, roles) values ($1, $2, array[$3])")
-            .bind(tenant_id)
-            .bind(user_id)
-            .bind(role)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "insert into memberships (tenant_id, user_id, roles) values ($1, $2, array[$3])",
+        )
+        .bind(tenant_id)
+        .bind(user_id)
+        .bind(role)
+        .execute(&mut *tx)
+        .await?;
         logins.push(DemoLogin { email, role });
     }
-    app::audit::repo::record(&mut tx, app::audit::repo::Event {
-        tenant_id, actor_id: None, actor_label: "kontor demo", ip: None,
-        action: "tenant.created", entity_type: "tenant", entity_id: Some(tenant_id.to_string()),
-        before: None, after: Some(serde_json::json!({ "slug": DEMO_SLUG, "users": logins.len() })),
-    })
+    app::audit::repo::record(
+        &mut tx,
+        app::audit::repo::Event {
+            tenant_id,
+            actor_id: None,
+            actor_label: "kontor demo",
+            ip: None,
+            action: "tenant.created",
+            entity_type: "tenant",
+            entity_id: Some(tenant_id.to_string()),
+            before: None,
+            after: Some(serde_json::json!({ "slug": DEMO_SLUG, "users": logins.len() })),
+        },
+    )
     .await?;
     tx.commit().await?;
-    Ok(Some(DemoData { password, logins, admin_totp_secret: data_encoding::BASE32_NOPAD.encode(&secret) }))
+    Ok(Some(DemoData {
+        password,
+        logins,
+        admin_totp_secret: data_encoding::BASE32_NOPAD.encode(&secret),
+    }))
 }
 
 pub fn print(data: &DemoData) {
     println!("Demo tenant \"{DEMO_SLUG}\" created. Logins (shown once):");
     for login in &data.logins {
-        println!("  {:<34} {:<16} password: {}", login.email, login.role, data.password);
+        println!(
+            "  {:<34} {:<16} password: {}",
+            login.email, login.role, data.password
+        );
     }
     println!("The admin logs in with a TOTP code. Add this key to an authenticator app:");
     println!("  {}", data.admin_totp_secret);
-    println!("  {}", app::auth::totp::otpauth_uri(&data.admin_totp_secret, "Kontor", "admin@demo.kontor.test"));
+    println!(
+        "  {}",
+        app::auth::totp::otpauth_uri(&data.admin_totp_secret, "Kontor", "admin@demo.kontor.test")
+    );
 }

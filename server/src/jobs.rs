@@ -37,11 +37,13 @@ pub async fn enqueue_due(pool: &PgPool) -> sqlx::Result<u64> {
 }
 
 pub async fn enqueue(pool: &PgPool, kind: &str, payload: serde_json::Value) -> sqlx::Result<Uuid> {
-    sqlx::query_scalar("insert into jobs (id, kind, payload) values (gen_random_uuid(), $1, $2) returning id")
-        .bind(kind)
-        .bind(payload)
-        .fetch_one(pool)
-        .await
+    sqlx::query_scalar(
+        "insert into jobs (id, kind, payload) values (gen_random_uuid(), $1, $2) returning id",
+    )
+    .bind(kind)
+    .bind(payload)
+    .fetch_one(pool)
+    .await
 }
 
 /// Claims the next due job, if any.
@@ -99,10 +101,19 @@ async fn run(pool: &PgPool, job: &Job) -> anyhow::Result<()> {
 /// Removes expired sessions and invitations, old login attempts and idempotency keys.
 pub async fn clean_up_sessions(pool: &PgPool) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
-    let sessions = sqlx::query("delete from sessions where expires_at < now()").execute(&mut *tx).await?.rows_affected();
-    sqlx::query("delete from login_attempts where at < now() - interval '7 days'").execute(&mut *tx).await?;
-    sqlx::query("delete from user_invitations where expires_at < now() - interval '30 days'").execute(&mut *tx).await?;
-    sqlx::query("delete from idempotency_keys where created_at < now() - interval '24 hours'").execute(&mut *tx).await?;
+    let sessions = sqlx::query("delete from sessions where expires_at < now()")
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    sqlx::query("delete from login_attempts where at < now() - interval '7 days'")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("delete from user_invitations where expires_at < now() - interval '30 days'")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("delete from idempotency_keys where created_at < now() - interval '24 hours'")
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await.context("session clean-up")?;
     tracing::info!(sessions, "expired sessions removed");
     Ok(())
@@ -115,7 +126,12 @@ pub async fn work_once(pool: &PgPool, worker: &str) -> sqlx::Result<usize> {
     while let Some(job) = claim(pool, worker).await? {
         let outcome = run(pool, &job).await;
         if let Err(error) = &outcome {
-            tracing::warn!(kind = job.kind, attempt = job.attempts, max = job.max_attempts, "job failed: {error:#}");
+            tracing::warn!(
+                kind = job.kind,
+                attempt = job.attempts,
+                max = job.max_attempts,
+                "job failed: {error:#}"
+            );
         }
         finish(pool, &job, &outcome).await?;
         done += 1;

@@ -8,7 +8,11 @@ use server::db::{self, embedded::Cluster};
 use sqlx::PgPool;
 
 #[derive(Parser)]
-#[command(name = "kontor", version, about = "Kontor: agency and hosting management")]
+#[command(
+    name = "kontor",
+    version,
+    about = "Kontor: agency and hosting management"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -56,13 +60,18 @@ enum TokenCommand {
 }
 
 /// The database to use: DATABASE_URL, or the embedded cluster (returned so it can be stopped).
-async fn open_database(config: &Config, database: &str) -> anyhow::Result<(PgPool, Option<Cluster>)> {
+async fn open_database(
+    config: &Config,
+    database: &str,
+) -> anyhow::Result<(PgPool, Option<Cluster>)> {
     match &config.database_url {
         Some(url) => {
             let mut options = db::options_from_url(url)?;
             if database != "kontor" {
                 let admin = db::connect(options.clone()).await?;
-                sqlx::query(&format!("create database \"{database}\"")).execute(&admin).await?;
+                sqlx::query(&format!("create database \"{database}\""))
+                    .execute(&admin)
+                    .await?;
                 options = options.database(database);
             }
             Ok((db::connect(options).await?, None))
@@ -98,9 +107,18 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let result = async {
         db::migrate(&pool).await?;
         // a fresh installation gets the demo tenant so there is someone to log in as
-        let empty: bool = sqlx::query_scalar("select not exists (select 1 from tenants)").fetch_one(&pool).await?;
+        let empty: bool = sqlx::query_scalar("select not exists (select 1 from tenants)")
+            .fetch_one(&pool)
+            .await?;
         if empty {
-            if let Some(data) = server::demo::load(&pool, std::env::var("KONTOR_DEMO_PASSWORD").ok().filter(|p| !p.is_empty())).await? {
+            if let Some(data) = server::demo::load(
+                &pool,
+                std::env::var("KONTOR_DEMO_PASSWORD")
+                    .ok()
+                    .filter(|p| !p.is_empty()),
+            )
+            .await?
+            {
                 server::demo::print(&data);
             }
         }
@@ -109,11 +127,17 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
-        println!("Kontor is running at http://{}  (Ctrl+C stops it)", config.addr);
+        println!(
+            "Kontor is running at http://{}  (Ctrl+C stops it)",
+            config.addr
+        );
         let app = server::startup::router(pool.clone(), config.clone());
-        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
         let _ = stop.send(true);
         let _ = jobs.await;
         anyhow::Ok(())
@@ -131,7 +155,8 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("KONTOR_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("KONTOR_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
     let cli = Cli::parse();
@@ -153,33 +178,70 @@ async fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Token { command: TokenCommand::Create { tenant, name, scopes } } => {
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    tenant,
+                    name,
+                    scopes,
+                },
+        } => {
             let (pool, _cluster) = open_database(&config, "kontor").await?;
             db::migrate(&pool).await?;
-            let tenant_id: uuid::Uuid = sqlx::query_scalar("select id from tenants where slug = $1")
-                .bind(&tenant)
-                .fetch_optional(&pool)
-                .await?
-                .with_context(|| format!("no tenant with slug {tenant}"))?;
+            let tenant_id: uuid::Uuid =
+                sqlx::query_scalar("select id from tenants where slug = $1")
+                    .bind(&tenant)
+                    .fetch_optional(&pool)
+                    .await?
+                    .with_context(|| format!("no tenant with slug {tenant}"))?;
             if let Err(error) = app::tokens::repo::validate(&name, &scopes, app::i18n::Lang::En) {
-                let details = error.field_errors().map(|e| e.0.iter().map(|f| format!("{}: {}", f.field, f.message)).collect::<Vec<_>>().join("; "));
+                let details = error.field_errors().map(|e| {
+                    e.0.iter()
+                        .map(|f| format!("{}: {}", f.field, f.message))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                });
                 anyhow::bail!("{}", details.unwrap_or_else(|| error.to_string()));
             }
             let mut tx = pool.begin().await?;
-            let created = app::tokens::repo::create(&mut tx, tenant_id, &name, &scopes, None).await?;
-            app::audit::repo::record(&mut tx, app::audit::repo::Event {
-                tenant_id, actor_id: None, actor_label: "kontor token create", ip: None,
-                action: "api_token.created", entity_type: "api_token", entity_id: Some(created.id.to_string()),
-                before: None, after: Some(serde_json::json!({ "name": name, "scopes": scopes })),
-            }).await?;
+            let created =
+                app::tokens::repo::create(&mut tx, tenant_id, &name, &scopes, None).await?;
+            app::audit::repo::record(
+                &mut tx,
+                app::audit::repo::Event {
+                    tenant_id,
+                    actor_id: None,
+                    actor_label: "kontor token create",
+                    ip: None,
+                    action: "api_token.created",
+                    entity_type: "api_token",
+                    entity_id: Some(created.id.to_string()),
+                    before: None,
+                    after: Some(serde_json::json!({ "name": name, "scopes": scopes })),
+                },
+            )
+            .await?;
             tx.commit().await?;
             println!("{}", created.token);
             Ok(())
         }
-        Command::Bench { users, seconds, concurrency } => {
+        Command::Bench {
+            users,
+            seconds,
+            concurrency,
+        } => {
             let name = format!("kontor_bench_{}", uuid::Uuid::new_v4().simple());
             let (pool, _cluster) = open_database(&config, &name).await?;
-            server::bench::run(pool, config, server::bench::BenchOptions { users, seconds, concurrency }).await
+            server::bench::run(
+                pool,
+                config,
+                server::bench::BenchOptions {
+                    users,
+                    seconds,
+                    concurrency,
+                },
+            )
+            .await
         }
     }
 }

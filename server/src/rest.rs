@@ -42,7 +42,8 @@ impl From<sqlx::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut body = json!({
             "type": "about:blank",
             "title": status.canonical_reason().unwrap_or("Error"),
@@ -50,12 +51,22 @@ impl IntoResponse for ApiError {
             "detail": self.0.message(Lang::En),
         });
         if let AppError::Validation(errors) = &self.0 {
-            body["errors"] = json!(errors.0.iter().map(|e| json!({ "field": e.field, "message": e.message })).collect::<Vec<_>>());
+            body["errors"] = json!(errors
+                .0
+                .iter()
+                .map(|e| json!({ "field": e.field, "message": e.message }))
+                .collect::<Vec<_>>());
         }
         let mut response = (status, Json(body)).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/problem+json"));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/problem+json"),
+        );
         if status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
         }
         response
     }
@@ -67,7 +78,10 @@ pub struct ApiActor(pub Actor);
 impl FromRequestParts<AppState> for ApiActor {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -76,7 +90,9 @@ impl FromRequestParts<AppState> for ApiActor {
             .map(str::trim)
             .ok_or(ApiError(AppError::Unauthorized))?;
         let mut conn = state.pool.acquire().await?;
-        let grant = app::tokens::repo::find(&mut conn, token).await?.ok_or(ApiError(AppError::Unauthorized))?;
+        let grant = app::tokens::repo::find(&mut conn, token)
+            .await?
+            .ok_or(ApiError(AppError::Unauthorized))?;
         let lang = parts
             .headers
             .get(header::ACCEPT_LANGUAGE)
@@ -90,16 +106,23 @@ impl FromRequestParts<AppState> for ApiActor {
             label: format!("api:{}", grant.name),
             ip: None,
             lang,
-            credential: Credential::ApiToken { token_id: grant.id, scopes: grant.scopes },
+            credential: Credential::ApiToken {
+                token_id: grant.id,
+                scopes: grant.scopes,
+            },
         }))
     }
 }
 
-async fn me(State(state): State<AppState>, ApiActor(actor): ApiActor) -> Result<Json<serde_json::Value>, ApiError> {
-    let (slug, legal_name): (String, String) = sqlx::query_as("select slug, legal_name from tenants where id = $1")
-        .bind(actor.tenant_id)
-        .fetch_one(&state.pool)
-        .await?;
+async fn me(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (slug, legal_name): (String, String) =
+        sqlx::query_as("select slug, legal_name from tenants where id = $1")
+            .bind(actor.tenant_id)
+            .fetch_one(&state.pool)
+            .await?;
     let (token_id, scopes) = match &actor.credential {
         Credential::ApiToken { token_id, scopes } => (Some(*token_id), scopes.clone()),
         Credential::Session { .. } => (None, Vec::new()),
@@ -121,15 +144,30 @@ pub async fn idempotent<F>(
     action: F,
 ) -> Result<Response, ApiError>
 where
-    F: for<'c> FnOnce(&'c mut sqlx::PgConnection) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(StatusCode, serde_json::Value), ApiError>> + Send + 'c>>,
+    F: for<'c> FnOnce(
+        &'c mut sqlx::PgConnection,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<Output = Result<(StatusCode, serde_json::Value), ApiError>>
+                + Send
+                + 'c,
+        >,
+    >,
 {
     use sha2::Digest;
-    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).filter(|k| !k.is_empty());
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty());
     let mut tx = state.pool.begin().await?;
     let request_hash = sha2::Sha256::digest(body).to_vec();
     if let Some(key) = key {
         if key.len() > 200 {
-            return Err(ApiError(AppError::field("Idempotency-Key", "must be at most 200 characters")));
+            return Err(ApiError(AppError::field(
+                "Idempotency-Key",
+                "must be at most 200 characters",
+            )));
         }
         sqlx::query("select pg_advisory_xact_lock(hashtextextended($1::text || $2, 0))")
             .bind(actor.tenant_id)
@@ -145,12 +183,22 @@ where
         .await?;
         if let Some((hash, status, stored)) = earlier {
             if hash != request_hash {
-                return Err(ApiError(AppError::field("Idempotency-Key", "was already used with a different request")));
+                return Err(ApiError(AppError::field(
+                    "Idempotency-Key",
+                    "was already used with a different request",
+                )));
             }
-            let status = StatusCode::from_u16(u16::try_from(status).unwrap_or(200)).unwrap_or(StatusCode::OK);
+            let status = StatusCode::from_u16(u16::try_from(status).unwrap_or(200))
+                .unwrap_or(StatusCode::OK);
             let mut response = (status, stored).into_response();
-            response.headers_mut().insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
-            response.headers_mut().insert("idempotent-replayed", header::HeaderValue::from_static("true"));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("application/json"),
+            );
+            response.headers_mut().insert(
+                "idempotent-replayed",
+                header::HeaderValue::from_static("true"),
+            );
             return Ok(response);
         }
     }

@@ -50,7 +50,11 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
 }
 
 pub fn router(pool: PgPool, config: Config) -> Router {
-    let state = AppState { leptos_options: leptos_options(&config), pool, config: Arc::new(config) };
+    let state = AppState {
+        leptos_options: leptos_options(&config),
+        pool,
+        config: Arc::new(config),
+    };
     let routes = generate_route_list(app::App);
     let pkg = ServeDir::new(state.config.site_root.join("pkg"));
     Router::new()
@@ -68,7 +72,10 @@ pub fn router(pool: PgPool, config: Config) -> Router {
         .leptos_routes_with_handler(routes, get(render_page))
         .nest_service("/pkg", pkg)
         .fallback(render_page)
-        .layer(middleware::from_fn_with_state(state.clone(), request_context))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            request_context,
+        ))
         .with_state(state)
 }
 
@@ -82,11 +89,17 @@ fn provide_server_context(state: &AppState) -> impl Fn() + Clone + Send + Sync +
 }
 
 async fn server_function(State(state): State<AppState>, request: Request) -> Response {
-    leptos_axum::handle_server_fns_with_context(provide_server_context(&state), request).await.into_response()
+    leptos_axum::handle_server_fns_with_context(provide_server_context(&state), request)
+        .await
+        .into_response()
 }
 
 async fn render_page(State(state): State<AppState>, request: Request) -> Response {
-    let nonce = request.extensions().get::<CspNonce>().map(|n| n.0.clone()).unwrap_or_default();
+    let nonce = request
+        .extensions()
+        .get::<CspNonce>()
+        .map(|n| n.0.clone())
+        .unwrap_or_default();
     let base = provide_server_context(&state);
     let options = state.leptos_options.clone();
     // in order: Suspense content arrives in place, so pages read fine without JavaScript
@@ -102,7 +115,10 @@ async fn render_page(State(state): State<AppState>, request: Request) -> Respons
 
 async fn favicon() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
         r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1d4e89"/><text x="16" y="23" font-size="20" font-family="sans-serif" font-weight="700" text-anchor="middle" fill="#fff">K</text></svg>"##,
     )
 }
@@ -135,8 +151,10 @@ fn is_public_path(path: &str) -> bool {
 /// comes from (`Sec-Fetch-Site`, `Origin`); a request that says neither is refused too.
 /// The REST API is exempt: it authenticates with bearer tokens, never with cookies.
 fn cross_site(request: &Request, config: &Config) -> bool {
-    if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS)
-        || request.uri().path().starts_with("/api/v1/")
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) || request.uri().path().starts_with("/api/v1/")
     {
         return false;
     }
@@ -146,8 +164,13 @@ fn cross_site(request: &Request, config: &Config) -> bool {
     }
     match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
         Some(origin) => {
-            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
-            let same_host = origin.split_once("://").is_some_and(|(_, rest)| rest == host);
+            let host = headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let same_host = origin
+                .split_once("://")
+                .is_some_and(|(_, rest)| rest == host);
             !(same_host || origin == config.public_url.trim_end_matches('/'))
         }
         None => true,
@@ -161,20 +184,30 @@ fn random_nonce() -> String {
     data_encoding::BASE64URL_NOPAD.encode(&bytes)
 }
 
-async fn request_context(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+async fn request_context(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     if cross_site(&request, &state.config) {
         return (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response();
     }
     let headers = request.headers();
     let session = match cookie(headers, SESSION_COOKIE) {
         Some(token) => match state.pool.acquire().await {
-            Ok(mut conn) => app::auth::repo::load_session(&mut conn, &token).await.unwrap_or_else(|error| {
-                tracing::error!(%error, "loading the session failed");
-                None
-            }),
+            Ok(mut conn) => app::auth::repo::load_session(&mut conn, &token)
+                .await
+                .unwrap_or_else(|error| {
+                    tracing::error!(%error, "loading the session failed");
+                    None
+                }),
             Err(error) => {
                 tracing::error!(%error, "no database connection");
-                return (StatusCode::SERVICE_UNAVAILABLE, "The database is not reachable.").into_response();
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The database is not reachable.",
+                )
+                    .into_response();
             }
         },
         None => None,
@@ -183,10 +216,21 @@ async fn request_context(State(state): State<AppState>, mut request: Request, ne
         .as_ref()
         .and_then(|s| Lang::parse(&s.language))
         .or_else(|| cookie(headers, LANG_COOKIE).and_then(|c| Lang::parse(&c)))
-        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
         .unwrap_or_default();
-    let ip = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let ip = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
 
     if request.method() == Method::GET {
         if let Some(redirect) = page_guard(request.uri(), session.as_ref()) {
@@ -195,7 +239,12 @@ async fn request_context(State(state): State<AppState>, mut request: Request, ne
     }
     let nonce = random_nonce();
     request.extensions_mut().insert(CspNonce(nonce.clone()));
-    request.extensions_mut().insert(RequestContext { session, lang, ip, user_agent });
+    request.extensions_mut().insert(RequestContext {
+        session,
+        lang,
+        ip,
+        user_agent,
+    });
     let mut response = next.run(request).await;
     security_headers(response.headers_mut(), &nonce);
     response
@@ -209,7 +258,9 @@ fn page_guard(uri: &axum::http::Uri, session: Option<&SessionUser>) -> Option<Re
         form_urlencoded_component(target)
     };
     if path == "/login" {
-        return session.filter(|s| !s.mfa_pending).map(|_| Redirect::to("/"));
+        return session
+            .filter(|s| !s.mfa_pending)
+            .map(|_| Redirect::to("/"));
     }
     if path == "/login/2fa" {
         return match session {
@@ -227,7 +278,10 @@ fn page_guard(uri: &axum::http::Uri, session: Option<&SessionUser>) -> Option<Re
         Some(s) => {
             let roles: Vec<Role> = s.roles.iter().filter_map(|r| Role::parse(r)).collect();
             let portal = path == "/portal" || path.starts_with("/portal/");
-            if !portal && !allows(&roles, Permission::UseStaffApp) && allows(&roles, Permission::UsePortal) {
+            if !portal
+                && !allows(&roles, Permission::UseStaffApp)
+                && allows(&roles, Permission::UsePortal)
+            {
                 return Some(Redirect::to("/portal"));
             }
             None
@@ -238,7 +292,9 @@ fn page_guard(uri: &axum::http::Uri, session: Option<&SessionUser>) -> Option<Re
 pub fn form_urlencoded_component(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => char::from(b).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                char::from(b).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -253,12 +309,27 @@ fn security_headers(headers: &mut HeaderMap, nonce: &str) {
     if let Ok(value) = HeaderValue::from_str(&csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    headers.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
-    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
-    let html = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("text/html"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    headers.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    let html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
     if html && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -13,7 +13,11 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 fn session_cookie(state: &AppState, token: &str, max_age_secs: i64) -> HeaderValue {
-    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+    let secure = if state.config.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
     HeaderValue::from_str(&format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
     ))
@@ -31,10 +35,15 @@ fn login_error_url(error: &LoginError, email: &str, next: &str) -> String {
     let email = form_urlencoded_component(email);
     match error {
         LoginError::Throttled { retry_after_secs } => {
-            format!("/login?error=throttled&minutes={}&email={email}&next={next}", retry_after_secs.div_ceil(60))
+            format!(
+                "/login?error=throttled&minutes={}&email={email}&next={next}",
+                retry_after_secs.div_ceil(60)
+            )
         }
         LoginError::NoTenant => format!("/login?error=no_tenant&email={email}&next={next}"),
-        LoginError::BadCredentials | LoginError::Internal => format!("/login?error=credentials&email={email}&next={next}"),
+        LoginError::BadCredentials | LoginError::Internal => {
+            format!("/login?error=credentials&email={email}&next={next}")
+        }
     }
 }
 
@@ -52,10 +61,23 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(form.next);
-    match login::login(&state.pool, &form.email, &form.password, request.ip, request.user_agent.as_deref()).await {
-        Ok(LoginOutcome::Done { token }) => {
-            redirect_with_cookie(&next, session_cookie(&state, &token, i64::from(app::auth::repo::IDLE_HOURS) * 3600))
-        }
+    match login::login(
+        &state.pool,
+        &form.email,
+        &form.password,
+        request.ip,
+        request.user_agent.as_deref(),
+    )
+    .await
+    {
+        Ok(LoginOutcome::Done { token }) => redirect_with_cookie(
+            &next,
+            session_cookie(
+                &state,
+                &token,
+                i64::from(app::auth::repo::IDLE_HOURS) * 3600,
+            ),
+        ),
         Ok(LoginOutcome::SecondFactor { token }) => redirect_with_cookie(
             &format!("/login/2fa?next={}", form_urlencoded_component(&next)),
             session_cookie(&state, &token, 3600),
@@ -80,16 +102,40 @@ pub async fn second_factor(
     let Some(pending) = request.session.filter(|s| s.mfa_pending) else {
         return Redirect::to("/login?error=expired").into_response();
     };
-    match login::second_factor(&state.pool, &pending, &form.code, request.ip, chrono::Utc::now().timestamp()).await {
-        Ok(token) => redirect_with_cookie(&next, session_cookie(&state, &token, i64::from(app::auth::repo::IDLE_HOURS) * 3600)),
-        Err(LoginError::Throttled { retry_after_secs }) => {
-            Redirect::to(&format!("/login/2fa?error=throttled&minutes={}", retry_after_secs.div_ceil(60))).into_response()
-        }
-        Err(_) => Redirect::to(&format!("/login/2fa?error=code&next={}", form_urlencoded_component(&next))).into_response(),
+    match login::second_factor(
+        &state.pool,
+        &pending,
+        &form.code,
+        request.ip,
+        chrono::Utc::now().timestamp(),
+    )
+    .await
+    {
+        Ok(token) => redirect_with_cookie(
+            &next,
+            session_cookie(
+                &state,
+                &token,
+                i64::from(app::auth::repo::IDLE_HOURS) * 3600,
+            ),
+        ),
+        Err(LoginError::Throttled { retry_after_secs }) => Redirect::to(&format!(
+            "/login/2fa?error=throttled&minutes={}",
+            retry_after_secs.div_ceil(60)
+        ))
+        .into_response(),
+        Err(_) => Redirect::to(&format!(
+            "/login/2fa?error=code&next={}",
+            form_urlencoded_component(&next)
+        ))
+        .into_response(),
     }
 }
 
-pub async fn logout(State(state): State<AppState>, Extension(request): Extension<RequestContext>) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestContext>,
+) -> Response {
     if let Some(session) = &request.session {
         if let Err(error) = login::logout(&state.pool, session, request.ip).await {
             tracing::error!(?error, "logout failed");
@@ -105,8 +151,17 @@ pub struct InvitationForm {
     repeat: String,
 }
 
-pub async fn accept_invitation(State(state): State<AppState>, Form(form): Form<InvitationForm>) -> Response {
-    let back = |error: &str| Redirect::to(&format!("/invite/{}?error={error}", form_urlencoded_component(&form.token))).into_response();
+pub async fn accept_invitation(
+    State(state): State<AppState>,
+    Form(form): Form<InvitationForm>,
+) -> Response {
+    let back = |error: &str| {
+        Redirect::to(&format!(
+            "/invite/{}?error={error}",
+            form_urlencoded_component(&form.token)
+        ))
+        .into_response()
+    };
     if form.password.chars().count() < app::auth::api::MIN_PASSWORD_LENGTH {
         return back("password_short");
     }
@@ -133,7 +188,13 @@ fn back_to_referer(headers: &HeaderMap) -> String {
     headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())
-        .and_then(|r| r.split_once("://").map(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()).unwrap_or_default()))
+        .and_then(|r| {
+            r.split_once("://").map(|(_, rest)| {
+                rest.find('/')
+                    .map(|i| rest[i..].to_owned())
+                    .unwrap_or_default()
+            })
+        })
         .map(|path| safe_next(Some(path)))
         .unwrap_or_else(|| "/".to_owned())
 }
@@ -155,8 +216,11 @@ pub async fn set_language(
             tracing::error!(%error, "saving the language failed");
         }
     }
-    let cookie = HeaderValue::from_str(&format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code()))
-        .unwrap_or_else(|_| HeaderValue::from_static(""));
+    let cookie = HeaderValue::from_str(&format!(
+        "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+        lang.code()
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static(""));
     redirect_with_cookie(&back_to_referer(&headers), cookie)
 }
 
@@ -180,10 +244,18 @@ pub async fn switch_tenant(
     .await;
     match switched {
         Ok(true) => Redirect::to("/").into_response(),
-        Ok(false) => (axum::http::StatusCode::FORBIDDEN, "Not a member of this tenant.").into_response(),
+        Ok(false) => (
+            axum::http::StatusCode::FORBIDDEN,
+            "Not a member of this tenant.",
+        )
+            .into_response(),
         Err(error) => {
             tracing::error!(%error, "switching tenant failed");
-            (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "Switching the tenant failed.").into_response()
+            (
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                "Switching the tenant failed.",
+            )
+                .into_response()
         }
     }
 }

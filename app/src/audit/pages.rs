@@ -42,7 +42,10 @@ fn ChainCheck() -> impl IntoView {
 pub fn AuditPage() -> impl IntoView {
     let request = use_page_request();
     let filter = use_filter();
-    let entries = Resource::new(move || (filter.get(), request.get()), |(filter, page)| list_audit(filter, page));
+    let entries = Resource::new(
+        move || (filter.get(), request.get()),
+        |(filter, page)| list_audit(filter, page),
+    );
     let f = filter.get_untracked();
     view! {
         <Title text=t(Key::NavAudit)/>

@@ -21,7 +21,12 @@ pub struct Event<'a> {
 
 impl<'a> Event<'a> {
     /// An event done by `actor` in its tenant.
-    pub fn by(actor: &'a Actor, action: &'a str, entity_type: &'a str, entity_id: impl ToString) -> Self {
+    pub fn by(
+        actor: &'a Actor,
+        action: &'a str,
+        entity_type: &'a str,
+        entity_id: impl ToString,
+    ) -> Self {
         Event {
             tenant_id: actor.tenant_id,
             actor_id: actor.user_id,
@@ -65,7 +70,21 @@ pub async fn list(
     filter: &AuditFilter,
     page: &PageRequest,
 ) -> sqlx::Result<Page<AuditEntry>> {
-    let rows = sqlx::query_as::<_, (i64, String, String, String, String, Option<String>, Option<String>, Option<String>, Option<String>, i64)>(
+    let rows = sqlx::query_as::<
+        _,
+        (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            i64,
+        ),
+    >(
         "select seq, to_char(at at time zone $2, 'YYYY-MM-DD HH24:MI:SS'), actor_label, action,
                 entity_type, entity_id, before::text, after::text, host(ip), count(*) over ()
          from audit_log
@@ -90,9 +109,19 @@ pub async fn list(
     let total = rows.first().map(|r| r.9).unwrap_or(0);
     let items = rows
         .into_iter()
-        .map(|(seq, at, actor, action, entity_type, entity_id, before, after, ip, _)| AuditEntry {
-            seq, at, actor, action, entity_type, entity_id, before, after, ip,
-        })
+        .map(
+            |(seq, at, actor, action, entity_type, entity_id, before, after, ip, _)| AuditEntry {
+                seq,
+                at,
+                actor,
+                action,
+                entity_type,
+                entity_id,
+                before,
+                after,
+                ip,
+            },
+        )
         .collect();
     Ok(Page::new(items, total, page))
 }

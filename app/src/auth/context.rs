@@ -57,9 +57,9 @@ impl Actor {
     pub fn may(&self, permission: Permission) -> bool {
         match &self.credential {
             Credential::Session { .. } => allows(&self.roles, permission),
-            Credential::ApiToken { scopes, .. } => scopes
-                .iter()
-                .any(|scope| crate::domain::permissions::scope_permission(scope) == Some(permission)),
+            Credential::ApiToken { scopes, .. } => scopes.iter().any(|scope| {
+                crate::domain::permissions::scope_permission(scope) == Some(permission)
+            }),
         }
     }
 
@@ -78,17 +78,26 @@ impl Actor {
         Some(Actor {
             user_id: Some(session.user_id),
             tenant_id: session.tenant_id?,
-            roles: session.roles.iter().filter_map(|r| Role::parse(r)).collect(),
+            roles: session
+                .roles
+                .iter()
+                .filter_map(|r| Role::parse(r))
+                .collect(),
             label: session.email.clone(),
             ip,
             lang,
-            credential: Credential::Session { token_hash: session.token_hash.clone() },
+            credential: Credential::Session {
+                token_hash: session.token_hash.clone(),
+            },
         })
     }
 }
 
 pub fn request_context() -> Option<RequestContext> {
-    use_context::<http::request::Parts>()?.extensions.get::<RequestContext>().cloned()
+    use_context::<http::request::Parts>()?
+        .extensions
+        .get::<RequestContext>()
+        .cloned()
 }
 
 pub fn pool() -> Result<PgPool, AppError> {
@@ -102,7 +111,8 @@ pub fn pool() -> Result<PgPool, AppError> {
 pub fn authorize(permission: Permission) -> Result<Actor, AppError> {
     let request = request_context().ok_or(AppError::Unauthorized)?;
     let session = request.session.as_ref().ok_or(AppError::Unauthorized)?;
-    let actor = Actor::from_session(session, request.ip, request.lang).ok_or(AppError::Unauthorized)?;
+    let actor =
+        Actor::from_session(session, request.ip, request.lang).ok_or(AppError::Unauthorized)?;
     actor.require(permission)?;
     Ok(actor)
 }
@@ -111,7 +121,10 @@ pub fn authorize(permission: Permission) -> Result<Actor, AppError> {
 pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
     if let Err(error) = &result {
         if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
-            options.set_status(http::StatusCode::from_u16(error.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+            options.set_status(
+                http::StatusCode::from_u16(error.status())
+                    .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+            );
         }
     }
     result

@@ -40,11 +40,16 @@ pub async fn login(
     let mut tx = pool.begin().await?;
     let throttle = repo::throttle(&mut tx, email, ip).await?;
     if throttle.locked() {
-        return Err(LoginError::Throttled { retry_after_secs: u32::try_from(throttle.retry_after_secs.max(1)).unwrap_or(60) });
+        return Err(LoginError::Throttled {
+            retry_after_secs: u32::try_from(throttle.retry_after_secs.max(1)).unwrap_or(60),
+        });
     }
     let user = repo::find_login_user(&mut tx, email).await?;
     let verified = match &user {
-        Some(u) if u.active => u.password_hash.as_deref().is_some_and(|h| verify_password(password, h)),
+        Some(u) if u.active => u
+            .password_hash
+            .as_deref()
+            .is_some_and(|h| verify_password(password, h)),
         _ => {
             dummy_password_check(password);
             false
@@ -52,27 +57,60 @@ pub async fn login(
     };
     repo::record_attempt(&mut tx, email, ip, verified).await?;
     let Some(user) = user.filter(|_| verified) else {
-        if let Some(known) = repo::find_login_user(&mut tx, email).await?.and_then(|u| u.default_tenant.map(|t| (u, t))) {
+        if let Some(known) = repo::find_login_user(&mut tx, email)
+            .await?
+            .and_then(|u| u.default_tenant.map(|t| (u, t)))
+        {
             let (known, tenant_id) = known;
-            record(&mut tx, Event {
-                tenant_id, actor_id: Some(known.id), actor_label: &known.email, ip,
-                action: "auth.login_failed", entity_type: "user", entity_id: Some(known.id.to_string()),
-                before: None, after: None,
-            }).await?;
+            record(
+                &mut tx,
+                Event {
+                    tenant_id,
+                    actor_id: Some(known.id),
+                    actor_label: &known.email,
+                    ip,
+                    action: "auth.login_failed",
+                    entity_type: "user",
+                    entity_id: Some(known.id.to_string()),
+                    before: None,
+                    after: None,
+                },
+            )
+            .await?;
         }
         tx.commit().await?;
         return Err(LoginError::BadCredentials);
     };
     let tenant_id = user.default_tenant.ok_or(LoginError::NoTenant)?;
     let pending = user.totp_secret.is_some();
-    let token = repo::create_session(&mut tx, user.id, Some(tenant_id), pending, ip, user_agent).await?;
-    let action = if pending { "auth.password_accepted" } else { "auth.login" };
-    record(&mut tx, Event {
-        tenant_id, actor_id: Some(user.id), actor_label: &user.email, ip,
-        action, entity_type: "user", entity_id: Some(user.id.to_string()), before: None, after: None,
-    }).await?;
+    let token =
+        repo::create_session(&mut tx, user.id, Some(tenant_id), pending, ip, user_agent).await?;
+    let action = if pending {
+        "auth.password_accepted"
+    } else {
+        "auth.login"
+    };
+    record(
+        &mut tx,
+        Event {
+            tenant_id,
+            actor_id: Some(user.id),
+            actor_label: &user.email,
+            ip,
+            action,
+            entity_type: "user",
+            entity_id: Some(user.id.to_string()),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
-    Ok(if pending { LoginOutcome::SecondFactor { token } } else { LoginOutcome::Done { token } })
+    Ok(if pending {
+        LoginOutcome::SecondFactor { token }
+    } else {
+        LoginOutcome::Done { token }
+    })
 }
 
 /// Checks a TOTP code or a recovery code for a pending session; returns the new cookie value.
@@ -86,7 +124,9 @@ pub async fn second_factor(
     let mut tx = pool.begin().await?;
     let throttle = repo::throttle(&mut tx, &pending.email, ip).await?;
     if throttle.locked() {
-        return Err(LoginError::Throttled { retry_after_secs: u32::try_from(throttle.retry_after_secs.max(1)).unwrap_or(60) });
+        return Err(LoginError::Throttled {
+            retry_after_secs: u32::try_from(throttle.retry_after_secs.max(1)).unwrap_or(60),
+        });
     }
     let user = repo::find_user_by_id(&mut tx, pending.user_id).await?;
     let secret = user.totp_secret.clone().unwrap_or_default();
@@ -95,36 +135,78 @@ pub async fn second_factor(
         None => false,
     };
     let by_recovery = !by_totp && repo::use_recovery_code(&mut tx, user.id, code).await?;
-    let tenant_id = pending.tenant_id.or(user.default_tenant).ok_or(LoginError::NoTenant)?;
+    let tenant_id = pending
+        .tenant_id
+        .or(user.default_tenant)
+        .ok_or(LoginError::NoTenant)?;
     repo::record_attempt(&mut tx, &user.email, ip, by_totp || by_recovery).await?;
     if !(by_totp || by_recovery) {
-        record(&mut tx, Event {
-            tenant_id, actor_id: Some(user.id), actor_label: &user.email, ip,
-            action: "auth.second_factor_failed", entity_type: "user", entity_id: Some(user.id.to_string()),
-            before: None, after: None,
-        }).await?;
+        record(
+            &mut tx,
+            Event {
+                tenant_id,
+                actor_id: Some(user.id),
+                actor_label: &user.email,
+                ip,
+                action: "auth.second_factor_failed",
+                entity_type: "user",
+                entity_id: Some(user.id.to_string()),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
         tx.commit().await?;
         return Err(LoginError::BadCredentials);
     }
     let token = repo::complete_second_factor(&mut tx, &pending.token_hash).await?;
-    let action = if by_totp { "auth.login" } else { "auth.login_recovery_code" };
-    record(&mut tx, Event {
-        tenant_id, actor_id: Some(user.id), actor_label: &user.email, ip,
-        action, entity_type: "user", entity_id: Some(user.id.to_string()), before: None, after: None,
-    }).await?;
+    let action = if by_totp {
+        "auth.login"
+    } else {
+        "auth.login_recovery_code"
+    };
+    record(
+        &mut tx,
+        Event {
+            tenant_id,
+            actor_id: Some(user.id),
+            actor_label: &user.email,
+            ip,
+            action,
+            entity_type: "user",
+            entity_id: Some(user.id.to_string()),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(token)
 }
 
-pub async fn logout(pool: &PgPool, session: &super::context::SessionUser, ip: Option<IpAddr>) -> Result<(), AppError> {
+pub async fn logout(
+    pool: &PgPool,
+    session: &super::context::SessionUser,
+    ip: Option<IpAddr>,
+) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     repo::delete_session(&mut tx, &session.token_hash).await?;
     if let Some(tenant_id) = session.tenant_id {
-        record(&mut tx, Event {
-            tenant_id, actor_id: Some(session.user_id), actor_label: &session.email, ip,
-            action: "auth.logout", entity_type: "user", entity_id: Some(session.user_id.to_string()),
-            before: None, after: None,
-        }).await?;
+        record(
+            &mut tx,
+            Event {
+                tenant_id,
+                actor_id: Some(session.user_id),
+                actor_label: &session.email,
+                ip,
+                action: "auth.logout",
+                entity_type: "user",
+                entity_id: Some(session.user_id.to_string()),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(())

@@ -1,13 +1,13 @@
 //! Login, second factor, invitation and the user's own profile.
 
 use super::api::{
-    ChangePassword, ConfirmTotp, DisableTotp, LogoutEverywhere, RegenerateRecoveryCodes,
-    StartTotpEnrolment, list_own_sessions,
+    list_own_sessions, ChangePassword, ConfirmTotp, DisableTotp, LogoutEverywhere,
+    RegenerateRecoveryCodes, StartTotpEnrolment,
 };
 use crate::i18n::{t, use_lang, Key};
 use crate::ui::form::{field_errors, FormError, TextField};
 use crate::ui::toast::use_toasts;
-use crate::ui::{ErrorBox, LocalTime, Loading};
+use crate::ui::{ErrorBox, Loading, LocalTime};
 use crate::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,7 +24,9 @@ fn query_error() -> Option<String> {
         "expired" => Key::SessionExpired.text(lang).to_owned(),
         "no_tenant" => Key::ErrNoTenant.text(lang).to_owned(),
         "invitation" => Key::InvitationInvalid.text(lang).to_owned(),
-        "password_short" => Key::PasswordTooShort.fill(lang, &[("n", &super::api::MIN_PASSWORD_LENGTH.to_string())]),
+        "password_short" => {
+            Key::PasswordTooShort.fill(lang, &[("n", &super::api::MIN_PASSWORD_LENGTH.to_string())])
+        }
         "password_differ" => Key::PasswordsDiffer.text(lang).to_owned(),
         _ => Key::LoginFailed.text(lang).to_owned(),
     })
@@ -105,7 +107,10 @@ pub fn SecondFactorPage() -> impl IntoView {
 
 #[component]
 pub fn InvitationPage() -> impl IntoView {
-    let token = use_params_map().get_untracked().get("token").unwrap_or_default();
+    let token = use_params_map()
+        .get_untracked()
+        .get("token")
+        .unwrap_or_default();
     view! {
         <AuthCard title=Key::InvitationTitle>
             <p>{t(Key::InvitationHint)}</p>
@@ -129,7 +134,11 @@ pub fn InvitationPage() -> impl IntoView {
 fn PasswordSection() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let errors = field_errors(action.value());
-    let (current, new_password, repeat) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (current, new_password, repeat) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
     let toasts = use_toasts();
     let lang = use_lang();
     Effect::new(move |_| {
@@ -142,7 +151,11 @@ fn PasswordSection() -> impl IntoView {
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        action.dispatch(ChangePassword { current: current.get_untracked(), new_password: new_password.get_untracked(), repeat: repeat.get_untracked() });
+        action.dispatch(ChangePassword {
+            current: current.get_untracked(),
+            new_password: new_password.get_untracked(),
+            repeat: repeat.get_untracked(),
+        });
     };
     view! {
         <section class="card" aria-labelledby="password-title">

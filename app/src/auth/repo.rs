@@ -13,7 +13,10 @@ pub const THROTTLE_WINDOW_MINUTES: i32 = 15;
 pub const MAX_ACCOUNT_FAILURES: i64 = 10;
 pub const MAX_ADDRESS_FAILURES: i64 = 50;
 
-pub async fn load_session(conn: &mut PgConnection, token: &str) -> sqlx::Result<Option<SessionUser>> {
+pub async fn load_session(
+    conn: &mut PgConnection,
+    token: &str,
+) -> sqlx::Result<Option<SessionUser>> {
     sqlx::query_as::<_, SessionUser>(
         "with live as (
              select * from sessions where token_hash = $1 and expires_at > now()
@@ -54,7 +57,10 @@ const LOGIN_USER: &str = "select u.id, u.email, u.password_hash, u.active,
          order by m.created_at, m.tenant_id limit 1) as default_tenant
  from users u where ";
 
-pub async fn find_login_user(conn: &mut PgConnection, email: &str) -> sqlx::Result<Option<LoginUser>> {
+pub async fn find_login_user(
+    conn: &mut PgConnection,
+    email: &str,
+) -> sqlx::Result<Option<LoginUser>> {
     sqlx::query_as::<_, LoginUser>(&format!("{LOGIN_USER} lower(u.email) = lower($1)"))
         .bind(email.trim())
         .fetch_optional(conn)
@@ -62,7 +68,10 @@ pub async fn find_login_user(conn: &mut PgConnection, email: &str) -> sqlx::Resu
 }
 
 pub async fn find_user_by_id(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<LoginUser> {
-    sqlx::query_as::<_, LoginUser>(&format!("{LOGIN_USER} u.id = $1")).bind(user_id).fetch_one(conn).await
+    sqlx::query_as::<_, LoginUser>(&format!("{LOGIN_USER} u.id = $1"))
+        .bind(user_id)
+        .fetch_one(conn)
+        .await
 }
 
 /// Failed attempts in the window for the account and for the address, and when the
@@ -76,11 +85,16 @@ pub struct Throttle {
 
 impl Throttle {
     pub fn locked(&self) -> bool {
-        self.account_failures >= MAX_ACCOUNT_FAILURES || self.address_failures >= MAX_ADDRESS_FAILURES
+        self.account_failures >= MAX_ACCOUNT_FAILURES
+            || self.address_failures >= MAX_ADDRESS_FAILURES
     }
 }
 
-pub async fn throttle(conn: &mut PgConnection, email: &str, ip: Option<IpAddr>) -> sqlx::Result<Throttle> {
+pub async fn throttle(
+    conn: &mut PgConnection,
+    email: &str,
+    ip: Option<IpAddr>,
+) -> sqlx::Result<Throttle> {
     sqlx::query_as::<_, Throttle>(
         "with recent as (
              select * from login_attempts
@@ -100,7 +114,12 @@ pub async fn throttle(conn: &mut PgConnection, email: &str, ip: Option<IpAddr>) 
     .await
 }
 
-pub async fn record_attempt(conn: &mut PgConnection, email: &str, ip: Option<IpAddr>, success: bool) -> sqlx::Result<()> {
+pub async fn record_attempt(
+    conn: &mut PgConnection,
+    email: &str,
+    ip: Option<IpAddr>,
+    success: bool,
+) -> sqlx::Result<()> {
     sqlx::query("insert into login_attempts (email, ip, success) values ($1, $2, $3)")
         .bind(email.trim())
         .bind(ip.map(sqlx::types::ipnetwork::IpNetwork::from))
@@ -138,7 +157,10 @@ pub async fn create_session(
 }
 
 /// Swaps the pending session for a full one with a new token.
-pub async fn complete_second_factor(conn: &mut PgConnection, old_hash: &[u8]) -> sqlx::Result<String> {
+pub async fn complete_second_factor(
+    conn: &mut PgConnection,
+    old_hash: &[u8],
+) -> sqlx::Result<String> {
     let token = random_token();
     sqlx::query(
         "update sessions set token_hash = $2, mfa_pending = false,
@@ -154,20 +176,33 @@ pub async fn complete_second_factor(conn: &mut PgConnection, old_hash: &[u8]) ->
 }
 
 pub async fn delete_session(conn: &mut PgConnection, hash: &[u8]) -> sqlx::Result<()> {
-    sqlx::query("delete from sessions where token_hash = $1").bind(hash).execute(conn).await.map(drop)
+    sqlx::query("delete from sessions where token_hash = $1")
+        .bind(hash)
+        .execute(conn)
+        .await
+        .map(drop)
 }
 
 /// Ends every session of the user except, optionally, one.
-pub async fn delete_user_sessions(conn: &mut PgConnection, user_id: Uuid, keep: Option<&[u8]>) -> sqlx::Result<u64> {
-    sqlx::query("delete from sessions where user_id = $1 and ($2::bytea is null or token_hash <> $2)")
-        .bind(user_id)
-        .bind(keep)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected())
+pub async fn delete_user_sessions(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    keep: Option<&[u8]>,
+) -> sqlx::Result<u64> {
+    sqlx::query(
+        "delete from sessions where user_id = $1 and ($2::bytea is null or token_hash <> $2)",
+    )
+    .bind(user_id)
+    .bind(keep)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected())
 }
 
-pub async fn user_tenants(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<Vec<TenantBrief>> {
+pub async fn user_tenants(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+) -> sqlx::Result<Vec<TenantBrief>> {
     sqlx::query_as::<_, (Uuid, String, String, String, String, Option<String>)>(
         "select t.id, t.slug, t.legal_name, t.brand_primary, t.brand_accent, t.logo_data_url
          from memberships m join tenants t on t.id = m.tenant_id
@@ -178,14 +213,25 @@ pub async fn user_tenants(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Resul
     .await
     .map(|rows| {
         rows.into_iter()
-            .map(|(id, slug, legal_name, brand_primary, brand_accent, logo_data_url)| TenantBrief {
-                id, slug, legal_name, brand_primary, brand_accent, logo_data_url,
-            })
+            .map(
+                |(id, slug, legal_name, brand_primary, brand_accent, logo_data_url)| TenantBrief {
+                    id,
+                    slug,
+                    legal_name,
+                    brand_primary,
+                    brand_accent,
+                    logo_data_url,
+                },
+            )
             .collect()
     })
 }
 
-pub async fn switch_tenant(conn: &mut PgConnection, hash: &[u8], tenant_id: Uuid) -> sqlx::Result<bool> {
+pub async fn switch_tenant(
+    conn: &mut PgConnection,
+    hash: &[u8],
+    tenant_id: Uuid,
+) -> sqlx::Result<bool> {
     sqlx::query(
         "update sessions s set tenant_id = $2 where token_hash = $1
            and exists (select 1 from memberships m where m.user_id = s.user_id and m.tenant_id = $2 and m.active)",
@@ -198,7 +244,11 @@ pub async fn switch_tenant(conn: &mut PgConnection, hash: &[u8], tenant_id: Uuid
 }
 
 /// Accepts a TOTP step only if it is newer than the last one accepted (no replay).
-pub async fn accept_totp_step(conn: &mut PgConnection, user_id: Uuid, step: i64) -> sqlx::Result<bool> {
+pub async fn accept_totp_step(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    step: i64,
+) -> sqlx::Result<bool> {
     sqlx::query(
         "update users set totp_last_step = $2
          where id = $1 and (totp_last_step is null or totp_last_step < $2)",
@@ -210,7 +260,11 @@ pub async fn accept_totp_step(conn: &mut PgConnection, user_id: Uuid, step: i64)
     .map(|r| r.rows_affected() == 1)
 }
 
-pub async fn use_recovery_code(conn: &mut PgConnection, user_id: Uuid, code: &str) -> sqlx::Result<bool> {
+pub async fn use_recovery_code(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    code: &str,
+) -> sqlx::Result<bool> {
     sqlx::query(
         "update recovery_codes set used_at = now()
          where user_id = $1 and code_hash = $2 and used_at is null",
@@ -222,10 +276,19 @@ pub async fn use_recovery_code(conn: &mut PgConnection, user_id: Uuid, code: &st
     .map(|r| r.rows_affected() == 1)
 }
 
-pub async fn replace_recovery_codes(conn: &mut PgConnection, user_id: Uuid, codes: &[String]) -> sqlx::Result<()> {
-    sqlx::query("delete from recovery_codes where user_id = $1").bind(user_id).execute(&mut *conn).await?;
-    let hashes: Vec<Vec<u8>> =
-        codes.iter().map(|c| token_hash(&super::secrets::normalize_recovery_code(c))).collect();
+pub async fn replace_recovery_codes(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    codes: &[String],
+) -> sqlx::Result<()> {
+    sqlx::query("delete from recovery_codes where user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    let hashes: Vec<Vec<u8>> = codes
+        .iter()
+        .map(|c| token_hash(&super::secrets::normalize_recovery_code(c)))
+        .collect();
     sqlx::query("insert into recovery_codes (user_id, code_hash) select $1, unnest($2::bytea[])")
         .bind(user_id)
         .bind(hashes)

@@ -1,6 +1,8 @@
 //! Random tokens, their stored hashes, and Argon2id password hashes.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use data_encoding::BASE64URL_NOPAD;
 use rand::RngCore;
@@ -31,7 +33,11 @@ pub fn hash_password(password: &str) -> Result<String, crate::error::AppError> {
 
 pub fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
+        .map(|hash| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &hash)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -58,7 +64,11 @@ pub fn recovery_codes() -> Vec<String> {
 
 /// Recovery codes are compared without dash, spaces and case.
 pub fn normalize_recovery_code(input: &str) -> String {
-    input.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_uppercase()
+    input
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_uppercase()
 }
 
 #[cfg(test)]
@@ -78,7 +88,10 @@ mod tests {
     fn recovery_codes_are_ten_distinct_and_normalize() {
         let codes = recovery_codes();
         assert_eq!(codes.len(), 10);
-        assert_eq!(codes.iter().collect::<std::collections::HashSet<_>>().len(), 10);
+        assert_eq!(
+            codes.iter().collect::<std::collections::HashSet<_>>().len(),
+            10
+        );
         assert_eq!(normalize_recovery_code(" 7kq2-m9xd "), "7KQ2M9XD");
     }
 }

@@ -14,11 +14,18 @@ pub fn new_secret() -> Vec<u8> {
 
 /// The code for one time step (RFC 4226 dynamic truncation).
 pub fn code_at_step(secret: &[u8], step: i64) -> u32 {
-    let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(secret) else { return 0 };
+    let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(secret) else {
+        return 0;
+    };
     mac.update(&step.to_be_bytes());
     let digest = mac.finalize().into_bytes();
     let offset = usize::from(digest[19] & 0x0f);
-    let binary = u32::from_be_bytes([digest[offset] & 0x7f, digest[offset + 1], digest[offset + 2], digest[offset + 3]]);
+    let binary = u32::from_be_bytes([
+        digest[offset] & 0x7f,
+        digest[offset + 1],
+        digest[offset + 2],
+        digest[offset + 3],
+    ]);
     binary % 1_000_000
 }
 
@@ -31,14 +38,22 @@ pub fn matching_step(secret: &[u8], code: &str, unix_time: i64) -> Option<i64> {
     }
     let wanted: u32 = code.parse().ok()?;
     let now = unix_time.div_euclid(STEP_SECONDS);
-    [now, now - 1, now + 1].into_iter().find(|step| code_at_step(secret, *step) == wanted)
+    [now, now - 1, now + 1]
+        .into_iter()
+        .find(|step| code_at_step(secret, *step) == wanted)
 }
 
 /// The `otpauth://` URI that authenticator apps read from the QR code.
 pub fn otpauth_uri(secret_base32: &str, issuer: &str, account: &str) -> String {
     fn escape(text: &str) -> String {
         text.bytes()
-            .map(|b| if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) { char::from(b).to_string() } else { format!("%{b:02X}") })
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
             .collect()
     }
     format!(
@@ -65,7 +80,11 @@ mod tests {
             (2000000000, 69279037),
             (20000000000, 65353130),
         ] {
-            assert_eq!(code_at_step(secret, time / STEP_SECONDS), eight_digits % 1_000_000, "t={time}");
+            assert_eq!(
+                code_at_step(secret, time / STEP_SECONDS),
+                eight_digits % 1_000_000,
+                "t={time}"
+            );
         }
     }
 

@@ -5,12 +5,45 @@ use serde::{Deserialize, Serialize};
 
 /// IBAN lengths of the SEPA countries and their territories.
 const IBAN_LENGTHS: &[(&str, usize)] = &[
-    ("AD", 24), ("AT", 20), ("BE", 16), ("BG", 22), ("CH", 21), ("CY", 28), ("CZ", 24),
-    ("DE", 22), ("DK", 18), ("EE", 20), ("ES", 24), ("FI", 18), ("FO", 18), ("FR", 27),
-    ("GB", 22), ("GI", 23), ("GL", 18), ("GR", 27), ("HR", 21), ("HU", 28), ("IE", 22),
-    ("IS", 26), ("IT", 27), ("LI", 21), ("LT", 20), ("LU", 20), ("LV", 21), ("MC", 27),
-    ("MT", 31), ("NL", 18), ("NO", 15), ("PL", 28), ("PT", 25), ("RO", 24), ("SE", 24),
-    ("SI", 19), ("SK", 24), ("SM", 27), ("VA", 22),
+    ("AD", 24),
+    ("AT", 20),
+    ("BE", 16),
+    ("BG", 22),
+    ("CH", 21),
+    ("CY", 28),
+    ("CZ", 24),
+    ("DE", 22),
+    ("DK", 18),
+    ("EE", 20),
+    ("ES", 24),
+    ("FI", 18),
+    ("FO", 18),
+    ("FR", 27),
+    ("GB", 22),
+    ("GI", 23),
+    ("GL", 18),
+    ("GR", 27),
+    ("HR", 21),
+    ("HU", 28),
+    ("IE", 22),
+    ("IS", 26),
+    ("IT", 27),
+    ("LI", 21),
+    ("LT", 20),
+    ("LU", 20),
+    ("LV", 21),
+    ("MC", 27),
+    ("MT", 31),
+    ("NL", 18),
+    ("NO", 15),
+    ("PL", 28),
+    ("PT", 25),
+    ("RO", 24),
+    ("SE", 24),
+    ("SI", 19),
+    ("SK", 24),
+    ("SM", 27),
+    ("VA", 22),
 ];
 
 /// A checked IBAN, stored without spaces.
@@ -52,7 +85,11 @@ impl Iban {
     /// Groups of four, as printed on invoices: `DE89 3704 0044 0532 0130 00`.
     pub fn formatted(&self) -> String {
         let chars: Vec<char> = self.0.chars().collect();
-        chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
+        chars
+            .chunks(4)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 }
 
@@ -139,7 +176,11 @@ mod tests {
             ("DE8937040044053201300!", Err(ParseError::Format)),
             ("  ", Err(ParseError::Empty)),
         ] {
-            assert_eq!(Iban::parse(input).as_ref().map(Iban::as_str), expected.as_ref().map(|s| *s), "{input}");
+            assert_eq!(
+                Iban::parse(input).as_ref().map(Iban::as_str),
+                expected.as_ref().map(|s| *s),
+                "{input}"
+            );
         }
     }
 
@@ -151,8 +192,14 @@ mod tests {
 
     #[test]
     fn bics() {
-        assert_eq!(Bic::parse("COBADEFFXXX").map(|b| b.0), Ok("COBADEFFXXX".into()));
-        assert_eq!(Bic::parse("genodef1s10").map(|b| b.0), Ok("GENODEF1S10".into()));
+        assert_eq!(
+            Bic::parse("COBADEFFXXX").map(|b| b.0),
+            Ok("COBADEFFXXX".into())
+        );
+        assert_eq!(
+            Bic::parse("genodef1s10").map(|b| b.0),
+            Ok("GENODEF1S10".into())
+        );
         assert_eq!(Bic::parse("DEUTDEFF").map(|b| b.0), Ok("DEUTDEFF".into()));
         assert_eq!(Bic::parse("DEUTDEF"), Err(ParseError::Length));
         assert_eq!(Bic::parse("1EUTDEFF"), Err(ParseError::Format));
@@ -164,8 +211,17 @@ mod tests {
         // the Bundesbank's published example identifier
         assert!(CreditorId::parse("DE98ZZZ09999999999").is_ok());
         assert!(CreditorId::parse("de98 zzz 0999 9999 999").is_ok());
-        assert_eq!(CreditorId::parse("DE97ZZZ09999999999"), Err(ParseError::Checksum));
-        assert_eq!(CreditorId::parse("DE98ZZZ0999999999"), Err(ParseError::Length));
-        assert_eq!(CreditorId::parse("9E98ZZZ09999999999"), Err(ParseError::Format));
+        assert_eq!(
+            CreditorId::parse("DE97ZZZ09999999999"),
+            Err(ParseError::Checksum)
+        );
+        assert_eq!(
+            CreditorId::parse("DE98ZZZ0999999999"),
+            Err(ParseError::Length)
+        );
+        assert_eq!(
+            CreditorId::parse("9E98ZZZ09999999999"),
+            Err(ParseError::Format)
+        );
     }
 }

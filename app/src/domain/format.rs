@@ -12,7 +12,11 @@ pub fn number(value: Decimal, decimals: u32, lang: Lang) -> String {
         Lang::En => (',', '.'),
     };
     let rounded = value.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero);
-    let text = format!("{:.*}", usize::try_from(decimals).unwrap_or(2), rounded.abs());
+    let text = format!(
+        "{:.*}",
+        usize::try_from(decimals).unwrap_or(2),
+        rounded.abs()
+    );
     let (int_part, frac_part) = text.split_once('.').unwrap_or((&text, ""));
     let mut out = String::new();
     if rounded.is_sign_negative() && !rounded.is_zero() {
@@ -55,13 +59,19 @@ pub fn money(value: Decimal, currency: &str, lang: Lang) -> String {
     }
 }
 
-const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS_EN: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 pub fn date(value: NaiveDate, lang: Lang) -> String {
     match lang {
         Lang::De => value.format("%d.%m.%Y").to_string(),
         Lang::En => {
-            let month = usize::try_from(value.month0()).ok().and_then(|m| MONTHS_EN.get(m)).copied().unwrap_or("");
+            let month = usize::try_from(value.month0())
+                .ok()
+                .and_then(|m| MONTHS_EN.get(m))
+                .copied()
+                .unwrap_or("");
             format!("{} {} {}", value.day(), month, value.year())
         }
     }

@@ -18,8 +18,13 @@ pub enum Role {
 }
 
 impl Role {
-    pub const STAFF_ROLES: [Role; 5] =
-        [Role::Admin, Role::Accountant, Role::ProjectManager, Role::Staff, Role::Support];
+    pub const STAFF_ROLES: [Role; 5] = [
+        Role::Admin,
+        Role::Accountant,
+        Role::ProjectManager,
+        Role::Staff,
+        Role::Support,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -37,8 +42,15 @@ impl Role {
 
     pub fn parse(text: &str) -> Option<Role> {
         [
-            Role::Admin, Role::Accountant, Role::ProjectManager, Role::Staff, Role::Support,
-            Role::CustomerOwner, Role::CustomerBilling, Role::CustomerTechnical, Role::ResellerAdmin,
+            Role::Admin,
+            Role::Accountant,
+            Role::ProjectManager,
+            Role::Staff,
+            Role::Support,
+            Role::CustomerOwner,
+            Role::CustomerBilling,
+            Role::CustomerTechnical,
+            Role::ResellerAdmin,
         ]
         .into_iter()
         .find(|r| r.as_str() == text)
@@ -90,10 +102,15 @@ fn grants(role: Role, permission: Permission) -> bool {
     use Role as R;
     match permission {
         P::UseStaffApp => role.is_staff(),
-        P::UsePortal => matches!(role, R::CustomerOwner | R::CustomerBilling | R::CustomerTechnical),
+        P::UsePortal => matches!(
+            role,
+            R::CustomerOwner | R::CustomerBilling | R::CustomerTechnical
+        ),
         // Colleagues see who works in the tenant; only admins change it.
         P::ViewUsers => matches!(role, R::Admin | R::ProjectManager),
-        P::ManageUsers | P::ManageTenantSettings | P::ManageApiTokens | P::ViewJobs => role == R::Admin,
+        P::ManageUsers | P::ManageTenantSettings | P::ManageApiTokens | P::ViewJobs => {
+            role == R::Admin
+        }
         // The accountant sees the audit trail for GoBD questions.
         P::ViewAuditLog => matches!(role, R::Admin | R::Accountant),
     }
@@ -107,7 +124,10 @@ pub const SCOPES: &[(&str, Permission)] = &[
 ];
 
 pub fn scope_permission(scope: &str) -> Option<Permission> {
-    SCOPES.iter().find(|(name, _)| *name == scope).map(|(_, p)| *p)
+    SCOPES
+        .iter()
+        .find(|(name, _)| *name == scope)
+        .map(|(_, p)| *p)
 }
 
 #[cfg(test)]
@@ -119,7 +139,18 @@ mod tests {
         use Permission as P;
         use Role as R;
         let table: &[(Role, &[Permission])] = &[
-            (R::Admin, &[P::UseStaffApp, P::ViewUsers, P::ManageUsers, P::ManageTenantSettings, P::ViewAuditLog, P::ManageApiTokens, P::ViewJobs]),
+            (
+                R::Admin,
+                &[
+                    P::UseStaffApp,
+                    P::ViewUsers,
+                    P::ManageUsers,
+                    P::ManageTenantSettings,
+                    P::ViewAuditLog,
+                    P::ManageApiTokens,
+                    P::ViewJobs,
+                ],
+            ),
             (R::Accountant, &[P::UseStaffApp, P::ViewAuditLog]),
             (R::ProjectManager, &[P::UseStaffApp, P::ViewUsers]),
             (R::Staff, &[P::UseStaffApp]),
@@ -129,17 +160,33 @@ mod tests {
             (R::CustomerTechnical, &[P::UsePortal]),
             (R::ResellerAdmin, &[]),
         ];
-        let all = [P::UseStaffApp, P::UsePortal, P::ViewUsers, P::ManageUsers, P::ManageTenantSettings, P::ViewAuditLog, P::ManageApiTokens, P::ViewJobs];
+        let all = [
+            P::UseStaffApp,
+            P::UsePortal,
+            P::ViewUsers,
+            P::ManageUsers,
+            P::ManageTenantSettings,
+            P::ViewAuditLog,
+            P::ManageApiTokens,
+            P::ViewJobs,
+        ];
         for (role, granted) in table {
             for permission in all {
-                assert_eq!(allows(&[*role], permission), granted.contains(&permission), "{role:?} {permission:?}");
+                assert_eq!(
+                    allows(&[*role], permission),
+                    granted.contains(&permission),
+                    "{role:?} {permission:?}"
+                );
             }
         }
     }
 
     #[test]
     fn several_roles_add_up_and_none_grants_nothing() {
-        assert!(allows(&[Role::Staff, Role::Accountant], Permission::ViewAuditLog));
+        assert!(allows(
+            &[Role::Staff, Role::Accountant],
+            Permission::ViewAuditLog
+        ));
         assert!(!allows(&[], Permission::UseStaffApp));
     }
 

@@ -20,11 +20,17 @@ const SELECT: &str = "select legal_name, street, postal_code, city, country, coa
 
 #[server(prefix = "/sf", endpoint = "tenant/settings", output = Json)]
 pub async fn load_tenant_settings() -> Result<TenantSettings, AppError> {
-    respond(async {
-        let actor = authorize(Permission::ManageTenantSettings)?;
-        let mut conn = pool()?.acquire().await?;
-        Ok(sqlx::query_as::<_, TenantSettings>(SELECT).bind(actor.tenant_id).fetch_one(&mut *conn).await?)
-    }.await)
+    respond(
+        async {
+            let actor = authorize(Permission::ManageTenantSettings)?;
+            let mut conn = pool()?.acquire().await?;
+            Ok(sqlx::query_as::<_, TenantSettings>(SELECT)
+                .bind(actor.tenant_id)
+                .fetch_one(&mut *conn)
+                .await?)
+        }
+        .await,
+    )
 }
 
 /// Checks every field and returns the normalised settings, or all problems at once.
@@ -32,19 +38,28 @@ pub async fn load_tenant_settings() -> Result<TenantSettings, AppError> {
 pub fn validate(input: &TenantSettings, lang: Lang) -> Result<TenantSettings, AppError> {
     let mut errors = FieldErrors::default();
     let mut out = input.clone();
-    let mut optional = |field: &str, value: &str, parse: &dyn Fn(&str) -> Result<String, ParseError>| -> String {
-        if value.trim().is_empty() {
-            return String::new();
-        }
-        parse(value).unwrap_or_else(|e| {
-            errors.add(field, e.key().text(lang));
-            value.to_owned()
-        })
-    };
-    out.vat_id = optional("vat_id", &input.vat_id, &|v| VatId::parse(v).map(|x| x.as_str().to_owned()));
-    out.iban = optional("iban", &input.iban, &|v| Iban::parse(v).map(|x| x.as_str().to_owned()));
-    out.bic = optional("bic", &input.bic, &|v| Bic::parse(v).map(|x| x.as_str().to_owned()));
-    out.creditor_id = optional("creditor_id", &input.creditor_id, &|v| CreditorId::parse(v).map(|x| x.as_str().to_owned()));
+    let mut optional =
+        |field: &str, value: &str, parse: &dyn Fn(&str) -> Result<String, ParseError>| -> String {
+            if value.trim().is_empty() {
+                return String::new();
+            }
+            parse(value).unwrap_or_else(|e| {
+                errors.add(field, e.key().text(lang));
+                value.to_owned()
+            })
+        };
+    out.vat_id = optional("vat_id", &input.vat_id, &|v| {
+        VatId::parse(v).map(|x| x.as_str().to_owned())
+    });
+    out.iban = optional("iban", &input.iban, &|v| {
+        Iban::parse(v).map(|x| x.as_str().to_owned())
+    });
+    out.bic = optional("bic", &input.bic, &|v| {
+        Bic::parse(v).map(|x| x.as_str().to_owned())
+    });
+    out.creditor_id = optional("creditor_id", &input.creditor_id, &|v| {
+        CreditorId::parse(v).map(|x| x.as_str().to_owned())
+    });
     out.legal_name = input.legal_name.trim().to_owned();
     if out.legal_name.is_empty() {
         errors.add("legal_name", Key::ErrRequired.text(lang));
@@ -60,15 +75,25 @@ pub fn validate(input: &TenantSettings, lang: Lang) -> Result<TenantSettings, Ap
     if input.time_zone.parse::<chrono_tz::Tz>().is_err() {
         errors.add("time_zone", Key::ErrTimeZone.text(lang));
     }
-    for (field, colour) in [("brand_primary", &mut out.brand_primary), ("brand_accent", &mut out.brand_accent)] {
+    for (field, colour) in [
+        ("brand_primary", &mut out.brand_primary),
+        ("brand_accent", &mut out.brand_accent),
+    ] {
         *colour = colour.trim().to_ascii_lowercase();
-        let ok = colour.len() == 7 && colour.starts_with('#') && colour[1..].chars().all(|c| c.is_ascii_hexdigit());
+        let ok = colour.len() == 7
+            && colour.starts_with('#')
+            && colour[1..].chars().all(|c| c.is_ascii_hexdigit());
         if !ok {
             errors.add(field, Key::ErrColour.text(lang));
         }
     }
     let logo = input.logo_data_url.trim();
-    let image = ["data:image/png;base64,", "data:image/jpeg;base64,", "data:image/svg+xml;base64,", "data:image/webp;base64,"];
+    let image = [
+        "data:image/png;base64,",
+        "data:image/jpeg;base64,",
+        "data:image/svg+xml;base64,",
+        "data:image/webp;base64,",
+    ];
     if !logo.is_empty() && (!image.iter().any(|p| logo.starts_with(p)) || logo.len() > 300_000) {
         errors.add("logo_data_url", Key::ErrLogo.text(lang));
     }

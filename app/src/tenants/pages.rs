@@ -15,9 +15,27 @@ fn SettingsForm(settings: TenantSettings) -> impl IntoView {
     let lang = use_lang();
     let field = |v: &str| RwSignal::new(v.to_owned());
     let s = &settings;
-    let (legal_name, street, postal_code, city, country) = (field(&s.legal_name), field(&s.street), field(&s.postal_code), field(&s.city), field(&s.country));
-    let (vat_id, tax_number, iban, bic, creditor_id) = (field(&s.vat_id), field(&s.tax_number), field(&s.iban), field(&s.bic), field(&s.creditor_id));
-    let (time_zone, currency, brand_primary, brand_accent, logo) = (field(&s.time_zone), field(&s.currency), field(&s.brand_primary), field(&s.brand_accent), field(&s.logo_data_url));
+    let (legal_name, street, postal_code, city, country) = (
+        field(&s.legal_name),
+        field(&s.street),
+        field(&s.postal_code),
+        field(&s.city),
+        field(&s.country),
+    );
+    let (vat_id, tax_number, iban, bic, creditor_id) = (
+        field(&s.vat_id),
+        field(&s.tax_number),
+        field(&s.iban),
+        field(&s.bic),
+        field(&s.creditor_id),
+    );
+    let (time_zone, currency, brand_primary, brand_accent, logo) = (
+        field(&s.time_zone),
+        field(&s.currency),
+        field(&s.brand_primary),
+        field(&s.brand_accent),
+        field(&s.logo_data_url),
+    );
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {
             toasts.success(Key::SettingsSaved.text(lang));
@@ -25,13 +43,25 @@ fn SettingsForm(settings: TenantSettings) -> impl IntoView {
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        action.dispatch(UpdateTenantSettings { settings: TenantSettings {
-            legal_name: legal_name.get_untracked(), street: street.get_untracked(), postal_code: postal_code.get_untracked(),
-            city: city.get_untracked(), country: country.get_untracked(), vat_id: vat_id.get_untracked(),
-            tax_number: tax_number.get_untracked(), iban: iban.get_untracked(), bic: bic.get_untracked(),
-            creditor_id: creditor_id.get_untracked(), time_zone: time_zone.get_untracked(), currency: currency.get_untracked(),
-            brand_primary: brand_primary.get_untracked(), brand_accent: brand_accent.get_untracked(), logo_data_url: logo.get_untracked(),
-        }});
+        action.dispatch(UpdateTenantSettings {
+            settings: TenantSettings {
+                legal_name: legal_name.get_untracked(),
+                street: street.get_untracked(),
+                postal_code: postal_code.get_untracked(),
+                city: city.get_untracked(),
+                country: country.get_untracked(),
+                vat_id: vat_id.get_untracked(),
+                tax_number: tax_number.get_untracked(),
+                iban: iban.get_untracked(),
+                bic: bic.get_untracked(),
+                creditor_id: creditor_id.get_untracked(),
+                time_zone: time_zone.get_untracked(),
+                currency: currency.get_untracked(),
+                brand_primary: brand_primary.get_untracked(),
+                brand_accent: brand_accent.get_untracked(),
+                logo_data_url: logo.get_untracked(),
+            },
+        });
     };
     view! {
         <form on:submit=submit class="stack" novalidate>

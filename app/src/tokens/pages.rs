@@ -3,7 +3,7 @@ use crate::domain::permissions::SCOPES;
 use crate::i18n::{t, use_lang, Key};
 use crate::ui::form::{field_errors, FormError, TextField};
 use crate::ui::table::ConfirmButton;
-use crate::ui::{EmptyState, ErrorBox, LocalTime, Loading};
+use crate::ui::{EmptyState, ErrorBox, Loading, LocalTime};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -11,14 +11,20 @@ use leptos_meta::Title;
 pub fn ApiTokensPage() -> impl IntoView {
     let create = ServerAction::<CreateApiToken>::new();
     let revoke = ServerAction::<RevokeApiToken>::new();
-    let tokens = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_api_tokens());
+    let tokens = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| list_api_tokens(),
+    );
     let errors = field_errors(create.value());
     let name = RwSignal::new(String::new());
     let scopes = RwSignal::new(Vec::<String>::new());
     let lang = use_lang();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        create.dispatch(CreateApiToken { name: name.get_untracked(), scopes: scopes.get_untracked() });
+        create.dispatch(CreateApiToken {
+            name: name.get_untracked(),
+            scopes: scopes.get_untracked(),
+        });
     };
     view! {
         <Title text=t(Key::NavApiTokens)/>

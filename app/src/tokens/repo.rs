@@ -53,7 +53,11 @@ pub async fn find(conn: &mut PgConnection, token: &str) -> sqlx::Result<Option<T
 }
 
 /// Checks name and scopes; the messages name the field.
-pub fn validate(name: &str, scopes: &[String], lang: crate::i18n::Lang) -> Result<(), crate::error::AppError> {
+pub fn validate(
+    name: &str,
+    scopes: &[String],
+    lang: crate::i18n::Lang,
+) -> Result<(), crate::error::AppError> {
     use crate::i18n::Key;
     let mut errors = crate::error::FieldErrors::default();
     if name.trim().is_empty() || name.trim().chars().count() > 100 {
@@ -62,8 +66,14 @@ pub fn validate(name: &str, scopes: &[String], lang: crate::i18n::Lang) -> Resul
     if scopes.is_empty() {
         errors.add("scopes", Key::ErrScopes.text(lang));
     }
-    if let Some(unknown) = scopes.iter().find(|s| crate::domain::permissions::scope_permission(s).is_none()) {
-        errors.add("scopes", Key::ErrUnknownScope.fill(lang, &[("scope", unknown)]));
+    if let Some(unknown) = scopes
+        .iter()
+        .find(|s| crate::domain::permissions::scope_permission(s).is_none())
+    {
+        errors.add(
+            "scopes",
+            Key::ErrUnknownScope.fill(lang, &[("scope", unknown)]),
+        );
     }
     errors.into_result()
 }

@@ -5,7 +5,9 @@ use crate::i18n::use_lang;
 use leptos::prelude::*;
 
 /// The field errors of an action's last result, for the fields of a form.
-pub fn field_errors<T: Send + Sync + 'static>(result: impl Into<Signal<Option<Result<T, AppError>>>>) -> Signal<FieldErrors> {
+pub fn field_errors<T: Send + Sync + 'static>(
+    result: impl Into<Signal<Option<Result<T, AppError>>>>,
+) -> Signal<FieldErrors> {
     let result: Signal<Option<Result<T, AppError>>> = result.into();
     Signal::derive(move || {
         result.with(|r| match r {
@@ -17,7 +19,9 @@ pub fn field_errors<T: Send + Sync + 'static>(result: impl Into<Signal<Option<Re
 
 /// A form-level error that is not about one field.
 #[component]
-pub fn FormError<T: Send + Sync + Clone + 'static>(#[prop(into)] result: Signal<Option<Result<T, AppError>>>) -> impl IntoView {
+pub fn FormError<T: Send + Sync + Clone + 'static>(
+    #[prop(into)] result: Signal<Option<Result<T, AppError>>>,
+) -> impl IntoView {
     let lang = use_lang();
     move || match result.get() {
         Some(Err(error)) if !matches!(error, AppError::Validation(_)) => {

@@ -19,7 +19,13 @@ pub struct PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        PageRequest { page: 1, per_page: DEFAULT_PER_PAGE, sort: String::new(), descending: false, search: String::new() }
+        PageRequest {
+            page: 1,
+            per_page: DEFAULT_PER_PAGE,
+            sort: String::new(),
+            descending: false,
+            search: String::new(),
+        }
     }
 }
 
@@ -36,7 +42,10 @@ impl PageRequest {
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
         PageRequest {
             page: get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1),
-            per_page: get("per_page").and_then(|p| p.parse().ok()).unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE),
+            per_page: get("per_page")
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(DEFAULT_PER_PAGE)
+                .clamp(1, MAX_PER_PAGE),
             sort: get("sort").unwrap_or_default(),
             descending: get("desc").is_some_and(|d| d == "1" || d == "true"),
             search: get("q").unwrap_or_default(),
@@ -54,12 +63,19 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     pub fn new(items: Vec<T>, total: i64, request: &PageRequest) -> Self {
-        Page { items, total, page: request.page.max(1), per_page: request.per_page.clamp(1, MAX_PER_PAGE) }
+        Page {
+            items,
+            total,
+            page: request.page.max(1),
+            per_page: request.per_page.clamp(1, MAX_PER_PAGE),
+        }
     }
 
     pub fn last_page(&self) -> u32 {
         let per_page = i64::from(self.per_page.max(1));
-        u32::try_from((self.total + per_page - 1) / per_page).unwrap_or(1).max(1)
+        u32::try_from((self.total + per_page - 1) / per_page)
+            .unwrap_or(1)
+            .max(1)
     }
 
     /// 1-based index of the first and last item shown.
@@ -79,7 +95,11 @@ mod tests {
 
     #[test]
     fn offsets_and_ranges() {
-        let request = PageRequest { page: 3, per_page: 20, ..Default::default() };
+        let request = PageRequest {
+            page: 3,
+            per_page: 20,
+            ..Default::default()
+        };
         assert_eq!((request.limit(), request.offset()), (20, 40));
         let page = Page::new(vec![1; 13], 53, &request);
         assert_eq!(page.range(), (41, 53));
@@ -96,6 +116,9 @@ mod tests {
             "desc" => Some("1".into()),
             _ => None,
         });
-        assert_eq!((request.page, request.per_page, request.descending), (1, MAX_PER_PAGE, true));
+        assert_eq!(
+            (request.page, request.per_page, request.descending),
+            (1, MAX_PER_PAGE, true)
+        );
     }
 }

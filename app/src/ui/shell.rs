@@ -15,7 +15,10 @@ use leptos_router::hooks::use_location;
 #[component]
 fn BrandStyle(tenant: Option<TenantBrief>) -> impl IntoView {
     tenant.map(|tenant| {
-        let css = format!(":root{{--brand:{};--accent:{};}}", tenant.brand_primary, tenant.brand_accent);
+        let css = format!(
+            ":root{{--brand:{};--accent:{};}}",
+            tenant.brand_primary, tenant.brand_accent
+        );
         view! { <style nonce=leptos::nonce::use_nonce()>{css}</style> }
     })
 }
@@ -78,8 +81,16 @@ const NAV: &[(&str, Key, Option<Permission>)] = &[
     ("/", Key::NavHome, None),
     ("/users", Key::NavUsers, Some(Permission::ViewUsers)),
     ("/audit", Key::NavAudit, Some(Permission::ViewAuditLog)),
-    ("/api-tokens", Key::NavApiTokens, Some(Permission::ManageApiTokens)),
-    ("/settings", Key::NavSettings, Some(Permission::ManageTenantSettings)),
+    (
+        "/api-tokens",
+        Key::NavApiTokens,
+        Some(Permission::ManageApiTokens),
+    ),
+    (
+        "/settings",
+        Key::NavSettings,
+        Some(Permission::ManageTenantSettings),
+    ),
     ("/jobs", Key::NavJobs, Some(Permission::ViewJobs)),
 ];
 
@@ -93,7 +104,11 @@ fn MainNav(session: SessionView) -> impl IntoView {
             let href = *href;
             let current = move || {
                 let path = location.pathname.get();
-                let active = if href == "/" { path == "/" } else { path.starts_with(href) };
+                let active = if href == "/" {
+                    path == "/"
+                } else {
+                    path.starts_with(href)
+                };
                 active.then_some("page")
             };
             view! { <li><a href=href aria-current=current>{t(*key)}</a></li> }
@@ -108,7 +123,10 @@ fn MainNav(session: SessionView) -> impl IntoView {
 
 #[component]
 fn Brand(tenant: Option<TenantBrief>, home: &'static str) -> impl IntoView {
-    let name = tenant.as_ref().map(|t| t.legal_name.clone()).unwrap_or_else(|| "Kontor".to_owned());
+    let name = tenant
+        .as_ref()
+        .map(|t| t.legal_name.clone())
+        .unwrap_or_else(|| "Kontor".to_owned());
     let logo = tenant.and_then(|t| t.logo_data_url);
     view! {
         <a class="brand" href=home>

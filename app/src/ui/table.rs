@@ -26,7 +26,10 @@ fn set_query(changes: Vec<(&'static str, Option<String>)>) {
         }
     }
     let path = location.pathname.get_untracked();
-    navigate(&format!("{path}{}", query.to_query_string()), Default::default());
+    navigate(
+        &format!("{path}{}", query.to_query_string()),
+        Default::default(),
+    );
 }
 
 /// A column header that sorts on click; `aria-sort` tells screen readers the state.
@@ -63,7 +66,10 @@ pub fn SearchBox(#[prop(into)] label: String) -> impl IntoView {
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let q = value.get_untracked();
-        set_query(vec![("q", (!q.trim().is_empty()).then(|| q.trim().to_owned())), ("page", None)]);
+        set_query(vec![
+            ("q", (!q.trim().is_empty()).then(|| q.trim().to_owned())),
+            ("page", None),
+        ]);
     };
     view! {
         <form class="search" role="search" on:submit=submit>
@@ -79,11 +85,14 @@ pub fn SearchBox(#[prop(into)] label: String) -> impl IntoView {
 pub fn Pager<T: Clone + Send + Sync + 'static>(page: Page<T>) -> impl IntoView {
     let lang = use_lang();
     let (first, last) = page.range();
-    let summary = Key::PagerSummary.fill(lang, &[
-        ("first", &first.to_string()),
-        ("last", &last.to_string()),
-        ("total", &page.total.to_string()),
-    ]);
+    let summary = Key::PagerSummary.fill(
+        lang,
+        &[
+            ("first", &first.to_string()),
+            ("last", &last.to_string()),
+            ("total", &page.total.to_string()),
+        ],
+    );
     let current = page.page;
     let last_page = page.last_page();
     let go = move |target: u32| set_query(vec![("page", (target > 1).then(|| target.to_string()))]);

@@ -27,7 +27,8 @@ impl Toasts {
     fn push(&self, message: String, error: bool) {
         let id = self.next_id.get_untracked();
         self.next_id.set(id + 1);
-        self.list.update(|list| list.push(Toast { id, message, error }));
+        self.list
+            .update(|list| list.push(Toast { id, message, error }));
         #[cfg(feature = "hydrate")]
         {
             let list = self.list;

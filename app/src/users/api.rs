@@ -17,11 +17,14 @@ use {
 
 #[server(prefix = "/sf", endpoint = "users/list", input = Json, output = Json)]
 pub async fn list_users(page: PageRequest) -> Result<Page<UserRow>, AppError> {
-    respond(async {
-        let actor = authorize(Permission::ViewUsers)?;
-        let mut conn = pool()?.acquire().await?;
-        Ok(repo::list(&mut conn, actor.tenant_id, &page).await?)
-    }.await)
+    respond(
+        async {
+            let actor = authorize(Permission::ViewUsers)?;
+            let mut conn = pool()?.acquire().await?;
+            Ok(repo::list(&mut conn, actor.tenant_id, &page).await?)
+        }
+        .await,
+    )
 }
 
 /// Validates the invitation form; shared with the REST API.
@@ -30,7 +33,10 @@ pub fn validate_invite(input: &InviteInput, lang: crate::i18n::Lang) -> Result<(
     let mut errors = FieldErrors::default();
     let email = input.email.trim();
     let well_formed = email.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
     }) && !email.contains(char::is_whitespace);
     if !well_formed {
         errors.add("email", Key::ErrEmail.text(lang));
@@ -73,7 +79,10 @@ pub async fn invite(
     .execute(&mut *conn)
     .await?;
     if added.rows_affected() == 0 {
-        return Err(AppError::field("email", Key::ErrAlreadyMember.text(actor.lang)));
+        return Err(AppError::field(
+            "email",
+            Key::ErrAlreadyMember.text(actor.lang),
+        ));
     }
     let token = crate::auth::secrets::random_token();
     sqlx::query(
@@ -86,20 +95,32 @@ pub async fn invite(
     .execute(&mut *conn)
     .await?;
     let after = repo::snapshot(conn, actor.tenant_id, user_id).await?;
-    record(conn, Event::by(actor, "user.invited", "user", user_id).change(None, after)).await?;
-    Ok(Invitation { user_id, link: format!("{}/invite/{token}", public_url.trim_end_matches('/')) })
+    record(
+        conn,
+        Event::by(actor, "user.invited", "user", user_id).change(None, after),
+    )
+    .await?;
+    Ok(Invitation {
+        user_id,
+        link: format!("{}/invite/{token}", public_url.trim_end_matches('/')),
+    })
 }
 
 #[server(prefix = "/sf", endpoint = "users/invite", input = Json, output = Json)]
 pub async fn invite_user(input: InviteInput) -> Result<Invitation, AppError> {
-    respond(async {
-        let actor = authorize(Permission::ManageUsers)?;
-        let public_url = use_context::<crate::PublicUrl>().map(|u| u.0).unwrap_or_default();
-        let mut tx = pool()?.begin().await?;
-        let invitation = invite(&mut tx, &actor, &input, &public_url).await?;
-        tx.commit().await?;
-        Ok(invitation)
-    }.await)
+    respond(
+        async {
+            let actor = authorize(Permission::ManageUsers)?;
+            let public_url = use_context::<crate::PublicUrl>()
+                .map(|u| u.0)
+                .unwrap_or_default();
+            let mut tx = pool()?.begin().await?;
+            let invitation = invite(&mut tx, &actor, &input, &public_url).await?;
+            tx.commit().await?;
+            Ok(invitation)
+        }
+        .await,
+    )
 }
 
 /// A change to a member of the actor's tenant: opened with the state before, finished
@@ -117,13 +138,24 @@ impl MemberChange {
     async fn begin(user_id: Uuid) -> Result<Self, AppError> {
         let actor = authorize(Permission::ManageUsers)?;
         let mut tx = pool()?.begin().await?;
-        let before = repo::snapshot(&mut tx, actor.tenant_id, user_id).await?.ok_or(AppError::NotFound)?;
-        Ok(MemberChange { actor, tx, user_id, before })
+        let before = repo::snapshot(&mut tx, actor.tenant_id, user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(MemberChange {
+            actor,
+            tx,
+            user_id,
+            before,
+        })
     }
 
     async fn finish(mut self, action: &str) -> Result<(), AppError> {
         let after = repo::snapshot(&mut self.tx, self.actor.tenant_id, self.user_id).await?;
-        record(&mut self.tx, Event::by(&self.actor, action, "user", self.user_id).change(Some(self.before), after)).await?;
+        record(
+            &mut self.tx,
+            Event::by(&self.actor, action, "user", self.user_id).change(Some(self.before), after),
+        )
+        .await?;
         self.tx.commit().await?;
         Ok(())
     }
@@ -131,48 +163,62 @@ impl MemberChange {
 
 #[server(prefix = "/sf", endpoint = "users/roles", input = Json, output = Json)]
 pub async fn set_user_roles(user_id: Uuid, roles: Vec<Role>) -> Result<(), AppError> {
-    respond(async {
-        let mut change = MemberChange::begin(user_id).await?;
-        let lang = change.actor.lang;
-        if roles.is_empty() || roles.iter().any(|r| !r.is_staff()) {
-            return Err(AppError::field("roles", Key::ErrRoles.text(lang)));
+    respond(
+        async {
+            let mut change = MemberChange::begin(user_id).await?;
+            let lang = change.actor.lang;
+            if roles.is_empty() || roles.iter().any(|r| !r.is_staff()) {
+                return Err(AppError::field("roles", Key::ErrRoles.text(lang)));
+            }
+            if change.actor.user_id == Some(user_id) && !roles.contains(&Role::Admin) {
+                return Err(AppError::field("roles", Key::ErrOwnAdminRole.text(lang)));
+            }
+            sqlx::query("update memberships set roles = $3 where tenant_id = $1 and user_id = $2")
+                .bind(change.actor.tenant_id)
+                .bind(user_id)
+                .bind(repo::role_names(&roles))
+                .execute(&mut *change.tx)
+                .await?;
+            change.finish("user.roles_changed").await
         }
-        if change.actor.user_id == Some(user_id) && !roles.contains(&Role::Admin) {
-            return Err(AppError::field("roles", Key::ErrOwnAdminRole.text(lang)));
-        }
-        sqlx::query("update memberships set roles = $3 where tenant_id = $1 and user_id = $2")
-            .bind(change.actor.tenant_id)
-            .bind(user_id)
-            .bind(repo::role_names(&roles))
-            .execute(&mut *change.tx)
-            .await?;
-        change.finish("user.roles_changed").await
-    }.await)
+        .await,
+    )
 }
 
 #[server(prefix = "/sf", endpoint = "users/active", input = Json, output = Json)]
 pub async fn set_user_active(user_id: Uuid, active: bool) -> Result<(), AppError> {
-    respond(async {
-        let mut change = MemberChange::begin(user_id).await?;
-        if change.actor.user_id == Some(user_id) && !active {
-            return Err(AppError::Conflict(Key::ErrDeactivateSelf.text(change.actor.lang).to_owned()));
-        }
-        sqlx::query("update memberships set active = $3 where tenant_id = $1 and user_id = $2")
-            .bind(change.actor.tenant_id)
-            .bind(user_id)
-            .bind(active)
-            .execute(&mut *change.tx)
-            .await?;
-        if !active {
-            // a deactivated member's sessions in this tenant end at once
-            sqlx::query("delete from sessions where user_id = $1 and tenant_id = $2")
-                .bind(user_id)
+    respond(
+        async {
+            let mut change = MemberChange::begin(user_id).await?;
+            if change.actor.user_id == Some(user_id) && !active {
+                return Err(AppError::Conflict(
+                    Key::ErrDeactivateSelf.text(change.actor.lang).to_owned(),
+                ));
+            }
+            sqlx::query("update memberships set active = $3 where tenant_id = $1 and user_id = $2")
                 .bind(change.actor.tenant_id)
+                .bind(user_id)
+                .bind(active)
                 .execute(&mut *change.tx)
                 .await?;
+            if !active {
+                // a deactivated member's sessions in this tenant end at once
+                sqlx::query("delete from sessions where user_id = $1 and tenant_id = $2")
+                    .bind(user_id)
+                    .bind(change.actor.tenant_id)
+                    .execute(&mut *change.tx)
+                    .await?;
+            }
+            change
+                .finish(if active {
+                    "user.reactivated"
+                } else {
+                    "user.deactivated"
+                })
+                .await
         }
-        change.finish(if active { "user.reactivated" } else { "user.deactivated" }).await
-    }.await)
+        .await,
+    )
 }
 
 /// For a user who lost their authenticator: TOTP off, recovery codes gone, sessions ended.

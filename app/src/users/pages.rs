@@ -12,7 +12,11 @@ use leptos_meta::Title;
 
 /// Checkboxes for staff roles, as a fieldset with a legend.
 #[component]
-fn RolePicker(selected: RwSignal<Vec<Role>>, #[prop(into)] error: Signal<Option<String>>, id_prefix: String) -> impl IntoView {
+fn RolePicker(
+    selected: RwSignal<Vec<Role>>,
+    #[prop(into)] error: Signal<Option<String>>,
+    id_prefix: String,
+) -> impl IntoView {
     view! {
         <fieldset class="roles" aria-invalid=move || if error.get().is_some() { "true" } else { "false" }>
             <legend>{t(Key::Roles)}</legend>
@@ -37,7 +41,11 @@ fn RolePicker(selected: RwSignal<Vec<Role>>, #[prop(into)] error: Signal<Option<
 fn InviteForm(on_done: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoView {
     let action = ServerAction::<InviteUser>::new();
     let errors = field_errors(action.value());
-    let (email, name, roles) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(vec![Role::Staff]));
+    let (email, name, roles) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(vec![Role::Staff]),
+    );
     Effect::new(move |_| {
         if let Some(Ok(_)) = action.value().get() {
             on_done();
@@ -47,7 +55,13 @@ fn InviteForm(on_done: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoVie
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        action.dispatch(InviteUser { input: InviteInput { email: email.get_untracked(), display_name: name.get_untracked(), roles: roles.get_untracked() } });
+        action.dispatch(InviteUser {
+            input: InviteInput {
+                email: email.get_untracked(),
+                display_name: name.get_untracked(),
+                roles: roles.get_untracked(),
+            },
+        });
     };
     view! {
         <section class="card" aria-labelledby="invite-title">
@@ -85,7 +99,12 @@ fn UserActions(user: UserRow, refresh: impl Fn() + Send + Sync + Copy + 'static)
             toasts.success(Key::Saved.text(lang));
             refresh();
         }
-        Some(Err(error)) => toasts.error(error.field_errors().and_then(|e| e.0.first().map(|f| f.message.clone())).unwrap_or_else(|| error.message(lang))),
+        Some(Err(error)) => toasts.error(
+            error
+                .field_errors()
+                .and_then(|e| e.0.first().map(|f| f.message.clone()))
+                .unwrap_or_else(|| error.message(lang)),
+        ),
         None => {}
     };
     Effect::new(move |_| report(set_active.value().get()));
@@ -116,9 +135,18 @@ fn UserActions(user: UserRow, refresh: impl Fn() + Send + Sync + Copy + 'static)
 pub fn UsersPage() -> impl IntoView {
     let request = use_page_request();
     let reload = RwSignal::new(0u32);
-    let users = Resource::new(move || (request.get(), reload.get()), |(page, _)| list_users(page));
+    let users = Resource::new(
+        move || (request.get(), reload.get()),
+        |(page, _)| list_users(page),
+    );
     let session = use_session();
-    let can_manage = move || session.get().and_then(Result::ok).flatten().is_some_and(|s| s.can(Permission::ManageUsers));
+    let can_manage = move || {
+        session
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .is_some_and(|s| s.can(Permission::ManageUsers))
+    };
     let refresh = move || reload.update(|n| *n += 1);
     view! {
         <Title text=t(Key::NavUsers)/>

@@ -13,9 +13,23 @@ fn order_by(sort: &str) -> &'static str {
     }
 }
 
-type Row = (Uuid, String, String, Vec<String>, bool, bool, bool, Option<String>, i64);
+type Row = (
+    Uuid,
+    String,
+    String,
+    Vec<String>,
+    bool,
+    bool,
+    bool,
+    Option<String>,
+    i64,
+);
 
-pub async fn list(conn: &mut PgConnection, tenant_id: Uuid, page: &PageRequest) -> sqlx::Result<Page<UserRow>> {
+pub async fn list(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    page: &PageRequest,
+) -> sqlx::Result<Page<UserRow>> {
     let direction = if page.descending { "desc" } else { "asc" };
     let sql = format!(
         "select u.id, u.email, u.display_name, m.roles, m.active and u.active,
@@ -42,16 +56,30 @@ pub async fn list(conn: &mut PgConnection, tenant_id: Uuid, page: &PageRequest) 
     let total = rows.first().map(|r| r.8).unwrap_or(0);
     let items = rows
         .into_iter()
-        .map(|(id, email, display_name, roles, active, totp_enabled, invited, last_seen, _)| UserRow {
-            id, email, display_name, active, totp_enabled, invited, last_seen,
-            roles: roles.iter().filter_map(|r| Role::parse(r)).collect(),
-        })
+        .map(
+            |(id, email, display_name, roles, active, totp_enabled, invited, last_seen, _)| {
+                UserRow {
+                    id,
+                    email,
+                    display_name,
+                    active,
+                    totp_enabled,
+                    invited,
+                    last_seen,
+                    roles: roles.iter().filter_map(|r| Role::parse(r)).collect(),
+                }
+            },
+        )
         .collect();
     Ok(Page::new(items, total, page))
 }
 
 /// The member as the audit log records it before and after a change.
-pub async fn snapshot(conn: &mut PgConnection, tenant_id: Uuid, user_id: Uuid) -> sqlx::Result<Option<serde_json::Value>> {
+pub async fn snapshot(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    user_id: Uuid,
+) -> sqlx::Result<Option<serde_json::Value>> {
     sqlx::query_scalar(
         "select jsonb_build_object('email', u.email, 'display_name', u.display_name, 'roles', m.roles,
                                    'active', m.active, 'totp_enabled', u.totp_enabled_at is not null)
@@ -69,7 +97,11 @@ pub fn role_names(roles: &[Role]) -> Vec<String> {
 }
 
 /// Sets the password of an invited user if the link is valid; the link works once.
-pub async fn accept_invitation(pool: &sqlx::PgPool, token: &str, password: &str) -> Result<bool, crate::error::AppError> {
+pub async fn accept_invitation(
+    pool: &sqlx::PgPool,
+    token: &str,
+    password: &str,
+) -> Result<bool, crate::error::AppError> {
     let mut tx = pool.begin().await?;
     let invitation: Option<(Uuid, Uuid, String)> = sqlx::query_as(
         "update user_invitations i set used_at = now()
@@ -80,18 +112,30 @@ pub async fn accept_invitation(pool: &sqlx::PgPool, token: &str, password: &str)
     .bind(crate::auth::secrets::token_hash(token))
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((user_id, tenant_id, email)) = invitation else { return Ok(false) };
+    let Some((user_id, tenant_id, email)) = invitation else {
+        return Ok(false);
+    };
     let hash = crate::auth::secrets::hash_password(password)?;
     sqlx::query("update users set password_hash = $2, updated_at = now() where id = $1")
         .bind(user_id)
         .bind(hash)
         .execute(&mut *tx)
         .await?;
-    crate::audit::repo::record(&mut tx, crate::audit::repo::Event {
-        tenant_id, actor_id: Some(user_id), actor_label: &email, ip: None,
-        action: "user.invitation_accepted", entity_type: "user", entity_id: Some(user_id.to_string()),
-        before: None, after: None,
-    }).await?;
+    crate::audit::repo::record(
+        &mut tx,
+        crate::audit::repo::Event {
+            tenant_id,
+            actor_id: Some(user_id),
+            actor_label: &email,
+            ip: None,
+            action: "user.invitation_accepted",
+            entity_type: "user",
+            entity_id: Some(user_id.to_string()),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(true)
 }

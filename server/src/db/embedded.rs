@@ -45,12 +45,17 @@ pub fn find_binaries() -> anyhow::Result<PathBuf> {
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().map(|o| o.stdout.starts_with(b"0\n")).unwrap_or(false)
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0\n"))
+        .unwrap_or(false)
 }
 
 impl Cluster {
     pub fn new(data_dir: &Path) -> anyhow::Result<Cluster> {
-        std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating {}", data_dir.display()))?;
         let base = data_dir.canonicalize()?;
         let run_as = is_root().then(|| "postgres".to_owned());
         if run_as.is_some() {
@@ -81,7 +86,9 @@ impl Cluster {
     }
 
     fn run(&self, mut command: Command, what: &str) -> anyhow::Result<Output> {
-        let output = command.output().with_context(|| format!("{what}: could not start"))?;
+        let output = command
+            .output()
+            .with_context(|| format!("{what}: could not start"))?;
         if !output.status.success() {
             bail!(
                 "{what} failed:\n{}{}",
@@ -125,7 +132,13 @@ impl Cluster {
             std::fs::create_dir_all(&self.data)?;
             self.hand_over(&self.data)?;
             let mut initdb = self.command("initdb");
-            initdb.arg("-D").arg(&self.data).args(["-U", USER, "--auth=trust", "--encoding=UTF8", "--no-locale"]);
+            initdb.arg("-D").arg(&self.data).args([
+                "-U",
+                USER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-locale",
+            ]);
             self.run(initdb, "initdb").context(
                 "the PostgreSQL user must be able to enter the data directory and its parents",
             )?;
@@ -163,26 +176,35 @@ impl Cluster {
             return Ok(());
         }
         let mut stop = self.command("pg_ctl");
-        stop.arg("stop").arg("-D").arg(&self.data).args(["-m", "fast", "-w"]);
+        stop.arg("stop")
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-m", "fast", "-w"]);
         self.run(stop, "stopping PostgreSQL")?;
         tracing::info!("embedded PostgreSQL stopped");
         Ok(())
     }
 
     pub fn connect_options(&self, database: &str) -> PgConnectOptions {
-        PgConnectOptions::new().socket(&self.socket_dir).username(USER).database(database)
+        PgConnectOptions::new()
+            .socket(&self.socket_dir)
+            .username(USER)
+            .database(database)
     }
 
     /// Creates the database if it does not exist yet.
     pub async fn ensure_database(&self, name: &str) -> anyhow::Result<()> {
         use sqlx::{Connection, PgConnection};
         let mut conn = PgConnection::connect_with(&self.connect_options("postgres")).await?;
-        let exists: bool = sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
-            .bind(name)
-            .fetch_one(&mut conn)
-            .await?;
+        let exists: bool =
+            sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
+                .bind(name)
+                .fetch_one(&mut conn)
+                .await?;
         if !exists {
-            sqlx::query(&format!("create database \"{}\"", name.replace('"', ""))).execute(&mut conn).await?;
+            sqlx::query(&format!("create database \"{}\"", name.replace('"', "")))
+                .execute(&mut conn)
+                .await?;
         }
         Ok(())
     }

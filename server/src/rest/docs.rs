@@ -92,7 +92,9 @@ pub async fn openapi() -> impl IntoResponse {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// A plain page listing every operation; the JSON stays the source of truth.

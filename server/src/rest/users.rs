@@ -13,7 +13,15 @@ use axum::Json;
 use serde_json::json;
 use uuid::Uuid;
 
-type UserRow = (Uuid, String, String, Vec<String>, bool, bool, Option<chrono::DateTime<chrono::Utc>>);
+type UserRow = (
+    Uuid,
+    String,
+    String,
+    Vec<String>,
+    bool,
+    bool,
+    Option<chrono::DateTime<chrono::Utc>>,
+);
 
 /// Ordered by id, so the cursor (the last id) stays stable while users are added.
 pub async fn list(
@@ -23,7 +31,10 @@ pub async fn list(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     actor.require(Permission::ViewUsers)?;
     let after = match params.cursor.as_deref() {
-        Some(cursor) => Some(Uuid::parse_str(cursor).map_err(|_| AppError::field("cursor", "is not a cursor from this API"))?),
+        Some(cursor) => Some(
+            Uuid::parse_str(cursor)
+                .map_err(|_| AppError::field("cursor", "is not a cursor from this API"))?,
+        ),
         None => None,
     };
     let limit = params.limit();
@@ -48,7 +59,12 @@ pub async fn list(
         })
         .collect();
     let next = more
-        .then(|| items.last().and_then(|u| u["id"].as_str()).map(|id| format!("/api/v1/users?limit={limit}&cursor={id}")))
+        .then(|| {
+            items
+                .last()
+                .and_then(|u| u["id"].as_str())
+                .map(|id| format!("/api/v1/users?limit={limit}&cursor={id}"))
+        })
         .flatten();
     Ok(Json(json!({ "items": items, "next": next })))
 }
@@ -67,8 +83,12 @@ pub async fn create(
     let actor_for_action = actor.clone();
     idempotent(&state, &actor, &headers, &body, move |conn| {
         Box::pin(async move {
-            let invitation = app::users::api::invite(conn, &actor_for_action, &input, &public_url).await?;
-            Ok((StatusCode::CREATED, json!({ "id": invitation.user_id, "invitation_link": invitation.link })))
+            let invitation =
+                app::users::api::invite(conn, &actor_for_action, &input, &public_url).await?;
+            Ok((
+                StatusCode::CREATED,
+                json!({ "id": invitation.user_id, "invitation_link": invitation.link }),
+            ))
         })
     })
     .await

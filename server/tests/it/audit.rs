@@ -48,11 +48,27 @@ async fn invalid_identifiers_are_refused_field_by_field_and_nothing_changes() {
     let reply = app.call("tenant/update", Some(&cookie), settings).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     let body = reply.json();
-    let fields: Vec<&str> = body["Validation"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
-    for field in ["vat_id", "iban", "bic", "creditor_id", "time_zone", "brand_primary"] {
+    let fields: Vec<&str> = body["Validation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for field in [
+        "vat_id",
+        "iban",
+        "bic",
+        "creditor_id",
+        "time_zone",
+        "brand_primary",
+    ] {
         assert!(fields.contains(&field), "{field} missing in {fields:?}");
     }
-    let name: String = sqlx::query_scalar("select legal_name from tenants where id = $1").bind(tenant).fetch_one(&app.pool).await.unwrap();
+    let name: String = sqlx::query_scalar("select legal_name from tenants where id = $1")
+        .bind(tenant)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(name, "acme GmbH");
 }
 
@@ -68,7 +84,10 @@ async fn the_database_refuses_to_change_or_delete_audit_entries() {
         "truncate audit_log",
     ] {
         let error = sqlx::query(statement).execute(&app.pool).await.unwrap_err();
-        assert!(error.to_string().contains("append-only"), "{statement}: {error}");
+        assert!(
+            error.to_string().contains("append-only"),
+            "{statement}: {error}"
+        );
     }
 }
 
@@ -81,21 +100,35 @@ async fn verify_finds_the_first_tampered_entry() {
         app.login("admin@acme.de").await;
     }
     let cookie = app.login("admin@acme.de").await;
-    let intact = app.call_form("audit/verify", Some(&cookie), "").await.json();
+    let intact = app
+        .call_form("audit/verify", Some(&cookie), "")
+        .await
+        .json();
     assert_eq!(intact["broken_at"], serde_json::Value::Null);
     assert_eq!(intact["entries"], 4);
 
     // someone with superuser rights edits history behind the trigger's back
     let mut tx = app.pool.begin().await.unwrap();
-    sqlx::query("alter table audit_log disable trigger audit_log_no_update").execute(&mut *tx).await.unwrap();
-    sqlx::query("update audit_log set actor_label = 'someone else' where tenant_id = $1 and seq = 2")
-        .bind(tenant)
+    sqlx::query("alter table audit_log disable trigger audit_log_no_update")
         .execute(&mut *tx)
         .await
         .unwrap();
-    sqlx::query("alter table audit_log enable trigger audit_log_no_update").execute(&mut *tx).await.unwrap();
+    sqlx::query(
+        "update audit_log set actor_label = 'someone else' where tenant_id = $1 and seq = 2",
+    )
+    .bind(tenant)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    sqlx::query("alter table audit_log enable trigger audit_log_no_update")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    let broken = app.call_form("audit/verify", Some(&cookie), "").await.json();
+    let broken = app
+        .call_form("audit/verify", Some(&cookie), "")
+        .await
+        .json();
     assert_eq!(broken["broken_at"], 2);
 }
 

@@ -23,7 +23,10 @@ async fn wait_until_serving(port: u16) {
     while Instant::now() < deadline {
         if let Ok(mut stream) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
             use tokio::io::{AsyncReadExt, AsyncWriteExt};
-            stream.write_all(b"GET /healthz HTTP/1.0\r\n\r\n").await.unwrap();
+            stream
+                .write_all(b"GET /healthz HTTP/1.0\r\n\r\n")
+                .await
+                .unwrap();
             let mut answer = String::new();
             stream.read_to_string(&mut answer).await.unwrap();
             if answer.ends_with("ok") {
@@ -37,7 +40,9 @@ async fn wait_until_serving(port: u16) {
 
 async fn http_get(port: u16, path: &str, token: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
     let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut answer = String::new();
@@ -46,7 +51,11 @@ async fn http_get(port: u16, path: &str, token: &str) -> String {
 }
 
 fn signal(child: &Child, signal: &str) {
-    Command::new("kill").arg(format!("-{signal}")).arg(child.id().to_string()).status().unwrap();
+    Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
 }
 
 fn postgres_running(data_dir: &Path) -> bool {
@@ -57,14 +66,18 @@ fn postgres_running(data_dir: &Path) -> bool {
 
 #[tokio::test]
 async fn start_stop_restart_and_recover_after_kill() {
-    let data_dir = std::env::temp_dir().join(format!("kontor-embedded-{}", uuid::Uuid::new_v4().simple()));
+    let data_dir =
+        std::env::temp_dir().join(format!("kontor-embedded-{}", uuid::Uuid::new_v4().simple()));
     let port = 3900 + u16::try_from(std::process::id() % 90).unwrap();
 
     let mut first = start(&data_dir, port);
     wait_until_serving(port).await;
     assert!(postgres_running(&data_dir));
     signal(&first, "TERM");
-    assert!(first.wait().unwrap().success(), "kontor exits cleanly on SIGTERM");
+    assert!(
+        first.wait().unwrap().success(),
+        "kontor exits cleanly on SIGTERM"
+    );
     assert!(!postgres_running(&data_dir), "SIGTERM stops PostgreSQL too");
 
     let mut second = start(&data_dir, port);
@@ -78,17 +91,35 @@ async fn start_stop_restart_and_recover_after_kill() {
 
     // the CLI creates an API token for the demo tenant that the running server accepts
     let output = Command::new(env!("CARGO_BIN_EXE_kontor"))
-        .args(["token", "create", "--tenant", "demo", "--name", "ci", "--scopes", "users:read"])
+        .args([
+            "token",
+            "create",
+            "--tenant",
+            "demo",
+            "--name",
+            "ci",
+            "--scopes",
+            "users:read",
+        ])
         .env("KONTOR_DATA_DIR", &data_dir)
         .env_remove("DATABASE_URL")
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let token = String::from_utf8(output.stdout).unwrap().trim().to_owned();
     let answer = http_get(port, "/api/v1/me", &token).await;
-    assert!(answer.starts_with("HTTP/1.1 200") && answer.contains("\"slug\":\"demo\""), "{answer}");
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.contains("\"slug\":\"demo\""),
+        "{answer}"
+    );
     let unknown = Command::new(env!("CARGO_BIN_EXE_kontor"))
-        .args(["token", "create", "--tenant", "demo", "--name", "ci", "--scopes", "root"])
+        .args([
+            "token", "create", "--tenant", "demo", "--name", "ci", "--scopes", "root",
+        ])
         .env("KONTOR_DATA_DIR", &data_dir)
         .env_remove("DATABASE_URL")
         .output()

@@ -22,7 +22,8 @@ fn server_options() -> &'static PgConnectOptions {
         let options = match std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()) {
             Some(url) => server::db::options_from_url(&url).unwrap(),
             None => {
-                let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/test-postgres");
+                let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../target/test-postgres");
                 let cluster = Cluster::new(&dir).unwrap();
                 cluster.start().unwrap();
                 cluster.connect_options("postgres")
@@ -31,14 +32,26 @@ fn server_options() -> &'static PgConnectOptions {
         // the template is built once, on its own runtime, before any test clones it
         let template_options = options.clone();
         std::thread::spawn(move || {
-            tokio::runtime::Runtime::new().unwrap().block_on(async move {
-                let admin = PgPool::connect_with(template_options.clone().database("postgres")).await.unwrap();
-                sqlx::query(&format!("drop database if exists {TEMPLATE}")).execute(&admin).await.unwrap();
-                sqlx::query(&format!("create database {TEMPLATE}")).execute(&admin).await.unwrap();
-                let pool = PgPool::connect_with(template_options.database(TEMPLATE)).await.unwrap();
-                server::db::migrate(&pool).await.unwrap();
-                pool.close().await;
-            })
+            tokio::runtime::Runtime::new()
+                .unwrap()
+                .block_on(async move {
+                    let admin = PgPool::connect_with(template_options.clone().database("postgres"))
+                        .await
+                        .unwrap();
+                    sqlx::query(&format!("drop database if exists {TEMPLATE}"))
+                        .execute(&admin)
+                        .await
+                        .unwrap();
+                    sqlx::query(&format!("create database {TEMPLATE}"))
+                        .execute(&admin)
+                        .await
+                        .unwrap();
+                    let pool = PgPool::connect_with(template_options.database(TEMPLATE))
+                        .await
+                        .unwrap();
+                    server::db::migrate(&pool).await.unwrap();
+                    pool.close().await;
+                })
         })
         .join()
         .unwrap();
@@ -50,8 +63,13 @@ fn server_options() -> &'static PgConnectOptions {
 pub async fn fresh_pool() -> PgPool {
     let options = server_options().clone();
     let name = format!("t_{}", Uuid::new_v4().simple());
-    let admin = PgPool::connect_with(options.clone().database("postgres")).await.unwrap();
-    sqlx::query(&format!("create database {name} template {TEMPLATE}")).execute(&admin).await.unwrap();
+    let admin = PgPool::connect_with(options.clone().database("postgres"))
+        .await
+        .unwrap();
+    sqlx::query(&format!("create database {name} template {TEMPLATE}"))
+        .execute(&admin)
+        .await
+        .unwrap();
     admin.close().await;
     PgPool::connect_with(options.database(&name)).await.unwrap()
 }
@@ -83,7 +101,10 @@ impl Reply {
     }
 
     pub fn location(&self) -> String {
-        self.headers.get(header::LOCATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+        self.headers
+            .get(header::LOCATION)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
     }
 
     /// The session cookie value set by this response, if any.
@@ -110,11 +131,20 @@ impl TestApp {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     /// A browser-like POST from our own pages (Origin set), with the session cookie.
-    pub fn post(path: &str, cookie: Option<&str>, content_type: &str, body: impl Into<Body>) -> Request<Body> {
+    pub fn post(
+        path: &str,
+        cookie: Option<&str>,
+        content_type: &str,
+        body: impl Into<Body>,
+    ) -> Request<Body> {
         let mut request = Request::post(path)
             .header(header::HOST, "localhost")
             .header(header::ORIGIN, "http://localhost")
@@ -134,18 +164,45 @@ impl TestApp {
     }
 
     /// Calls a server function with a JSON body (`input = Json`).
-    pub async fn call(&self, endpoint: &str, cookie: Option<&str>, args: serde_json::Value) -> Reply {
-        self.send(Self::post(&format!("/sf/{endpoint}"), cookie, "application/json", args.to_string())).await
+    pub async fn call(
+        &self,
+        endpoint: &str,
+        cookie: Option<&str>,
+        args: serde_json::Value,
+    ) -> Reply {
+        self.send(Self::post(
+            &format!("/sf/{endpoint}"),
+            cookie,
+            "application/json",
+            args.to_string(),
+        ))
+        .await
     }
 
     /// Calls a server function that takes form-encoded arguments (the default encoding).
     pub async fn call_form(&self, endpoint: &str, cookie: Option<&str>, form: &str) -> Reply {
-        self.send(Self::post(&format!("/sf/{endpoint}"), cookie, "application/x-www-form-urlencoded", form.to_owned())).await
+        self.send(Self::post(
+            &format!("/sf/{endpoint}"),
+            cookie,
+            "application/x-www-form-urlencoded",
+            form.to_owned(),
+        ))
+        .await
     }
 
     pub async fn login_form(&self, email: &str, password: &str) -> Reply {
-        let body = format!("email={}&password={}&next=%2F", urlencode(email), urlencode(password));
-        self.send(Self::post("/auth/login", None, "application/x-www-form-urlencoded", body)).await
+        let body = format!(
+            "email={}&password={}&next=%2F",
+            urlencode(email),
+            urlencode(password)
+        );
+        self.send(Self::post(
+            "/auth/login",
+            None,
+            "application/x-www-form-urlencoded",
+            body,
+        ))
+        .await
     }
 
     /// Logs in (password only; users made by `user` have no TOTP) and returns the cookie.
@@ -171,7 +228,11 @@ impl TestApp {
     pub async fn user(&self, tenant: Uuid, email: &str, roles: &[&str]) -> Uuid {
         let id = Uuid::new_v4();
         let hash = app::auth::secrets::hash_password(PASSWORD).unwrap();
-        let kind = if roles.iter().any(|r| r.starts_with("customer")) { "customer" } else { "staff" };
+        let kind = if roles.iter().any(|r| r.starts_with("customer")) {
+            "customer"
+        } else {
+            "staff"
+        };
         sqlx::query("insert into users (id, email, display_name, password_hash, kind) values ($1, $2, $2, $3, $4::user_kind)")
             .bind(id)
             .bind(email)
@@ -193,7 +254,10 @@ impl TestApp {
     pub async fn token(&self, tenant: Uuid, scopes: &[&str]) -> String {
         let mut conn = self.pool.acquire().await.unwrap();
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-        app::tokens::repo::create(&mut conn, tenant, "test", &scopes, None).await.unwrap().token
+        app::tokens::repo::create(&mut conn, tenant, "test", &scopes, None)
+            .await
+            .unwrap()
+            .token
     }
 
     pub async fn audit_actions(&self, tenant: Uuid) -> Vec<String> {
