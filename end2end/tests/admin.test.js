@@ -90,6 +90,9 @@ test('tenant settings explain wrong identifiers at the field and save right ones
   await admin.getByLabel('IBAN').fill('DE02 1203 0000 0000 2020 51');
   await admin.getByLabel('USt-IdNr.').fill('DE 811 569 869');
   await admin.getByLabel('Hauptfarbe').fill('#0b6e4f');
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 20"><rect width="40" height="20" fill="#0b6e4f"/></svg>';
+  await admin.getByLabel('Logo').setInputFiles({ name: 'logo.svg', mimeType: 'image/svg+xml', buffer: Buffer.from(svg) });
+  await assert.doesNotReject(admin.getByRole('img', { name: 'Vorschau des Logos' }).waitFor());
   await admin.getByRole('button', { name: 'Speichern' }).click();
   await assert.doesNotReject(admin.getByText('Einstellungen gespeichert.').waitFor());
   await admin.reload();
@@ -97,6 +100,7 @@ test('tenant settings explain wrong identifiers at the field and save right ones
   // the new brand colour themes the shell
   const colour = await admin.locator('.topbar').evaluate((el) => getComputedStyle(el).backgroundColor);
   assert.equal(colour, 'rgb(11, 110, 79)');
+  assert.match(await admin.locator('.brand-logo').getAttribute('src'), /^data:image\/svg\+xml;base64,/);
   await screenshot(admin, 'settings-saved');
 });
 

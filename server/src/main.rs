@@ -59,11 +59,27 @@ enum TokenCommand {
     },
 }
 
+/// The embedded cluster as a command found it: `started` when this process started it.
+struct Embedded {
+    cluster: Cluster,
+    started: bool,
+}
+
+impl Embedded {
+    /// One-off commands leave a cluster running that they found running (a server uses it).
+    fn stop_if_started(&self) -> anyhow::Result<()> {
+        if self.started {
+            self.cluster.stop()?;
+        }
+        Ok(())
+    }
+}
+
 /// The database to use: DATABASE_URL, or the embedded cluster (returned so it can be stopped).
 async fn open_database(
     config: &Config,
     database: &str,
-) -> anyhow::Result<(PgPool, Option<Cluster>)> {
+) -> anyhow::Result<(PgPool, Option<Embedded>)> {
     match &config.database_url {
         Some(url) => {
             let mut options = db::options_from_url(url)?;
@@ -78,10 +94,10 @@ async fn open_database(
         }
         None => {
             let cluster = Cluster::new(&config.data_dir)?;
-            cluster.start()?;
+            let started = cluster.start()?;
             cluster.ensure_database(database).await?;
             let pool = db::connect(cluster.connect_options(database)).await?;
-            Ok((pool, Some(cluster)))
+            Ok((pool, Some(Embedded { cluster, started })))
         }
     }
 }
@@ -144,8 +160,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     }
     .await;
     pool.close().await;
-    if let Some(cluster) = cluster {
-        cluster.stop()?;
+    // the server owns the cluster it runs on, also one it adopted after a crash
+    if let Some(embedded) = cluster {
+        embedded.cluster.stop()?;
     }
     result
 }
@@ -161,16 +178,53 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     let config = Config::from_env()?;
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(config).await,
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Serve = command {
+        return serve(config).await;
+    }
+    let database = match &command {
+        Command::Bench { .. } => format!("kontor_bench_{}", uuid::Uuid::new_v4().simple()),
+        _ => "kontor".to_owned(),
+    };
+    let (pool, embedded) = open_database(&config, &database).await?;
+    let result = run_command(command, pool.clone(), config.clone()).await;
+    pool.close().await;
+    if database != "kontor" {
+        drop_database(&config, embedded.as_ref(), &database).await?;
+    }
+    if let Some(embedded) = embedded {
+        embedded.stop_if_started()?;
+    }
+    result
+}
+
+/// Removes the benchmark's scratch database.
+async fn drop_database(
+    config: &Config,
+    embedded: Option<&Embedded>,
+    name: &str,
+) -> anyhow::Result<()> {
+    let options = match (embedded, &config.database_url) {
+        (Some(embedded), _) => embedded.cluster.connect_options("postgres"),
+        (None, Some(url)) => db::options_from_url(url)?,
+        (None, None) => return Ok(()),
+    };
+    let admin = db::connect(options).await?;
+    sqlx::query(&format!("drop database if exists \"{name}\""))
+        .execute(&admin)
+        .await?;
+    Ok(())
+}
+
+async fn run_command(command: Command, pool: PgPool, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => Ok(()),
         Command::Migrate => {
-            let (pool, _cluster) = open_database(&config, "kontor").await?;
             db::migrate(&pool).await?;
             println!("Migrations applied.");
             Ok(())
         }
         Command::Demo { password } => {
-            let (pool, _cluster) = open_database(&config, "kontor").await?;
             db::migrate(&pool).await?;
             match server::demo::load(&pool, password).await? {
                 Some(data) => server::demo::print(&data),

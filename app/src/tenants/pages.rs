@@ -7,6 +7,51 @@ use crate::ui::{ErrorBox, Loading};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+/// Picks an image file and keeps it as a `data:` URL; it is saved with the form.
+#[component]
+fn LogoPicker(
+    value: RwSignal<String>,
+    #[prop(into)] errors: Signal<crate::error::FieldErrors>,
+) -> impl IntoView {
+    let on_change = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        {
+            let input: web_sys::HtmlInputElement = event_target(&ev);
+            if let Some(file) = input.files().and_then(|files| files.get(0)) {
+                let file = gloo_file::File::from(file);
+                leptos::task::spawn_local(async move {
+                    if let Ok(url) = gloo_file::futures::read_as_data_url(&file).await {
+                        value.set(url);
+                    }
+                });
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let error = move || errors.with(|e| e.get("logo_data_url").map(str::to_owned));
+    let has_logo = move || !value.with(String::is_empty);
+    view! {
+        <div class="field" class:invalid=move || error().is_some()>
+            <label for="field-logo">{t(Key::Logo)}</label>
+            <div class="logo-picker">
+                {move || has_logo().then(|| view! { <img src=value.get() alt=t(Key::LogoPreview) class="logo-preview"/> })}
+                <input id="field-logo" type="file" accept="image/png,image/jpeg,image/svg+xml,image/webp"
+                    on:change=on_change aria-describedby="field-logo-hint"/>
+                {move || has_logo().then(|| view! {
+                    <button type="button" class="button" on:click=move |_| value.set(String::new())>{t(Key::RemoveLogo)}</button>
+                })}
+            </div>
+            <p class="hint" id="field-logo-hint">{t(Key::LogoHint)}</p>
+            {move || error().map(|message| view! { <p class="field-error" id="field-logo_data_url-error">{message}</p> })}
+        </div>
+    }
+}
+
+fn example(value: &str) -> String {
+    format!("{} {value}", t(Key::ForExample))
+}
+
 #[component]
 fn SettingsForm(settings: TenantSettings) -> impl IntoView {
     let action = ServerAction::<UpdateTenantSettings>::new();
@@ -73,28 +118,28 @@ fn SettingsForm(settings: TenantSettings) -> impl IntoView {
                 <div class="grid-3">
                     <TextField label=t(Key::PostalCode) name="postal_code" value=postal_code errors/>
                     <TextField label=t(Key::City) name="city" value=city errors/>
-                    <TextField label=t(Key::Country) name="country" value=country errors hint="DE"/>
+                    <TextField label=t(Key::Country) name="country" value=country errors hint=example("DE")/>
                 </div>
             </section>
             <section class="card">
                 <h2>{t(Key::TaxAndBank)}</h2>
                 <div class="grid-2">
-                    <TextField label=t(Key::VatId) name="vat_id" value=vat_id errors hint="DE136695976"/>
+                    <TextField label=t(Key::VatId) name="vat_id" value=vat_id errors hint=example("DE136695976")/>
                     <TextField label=t(Key::TaxNumber) name="tax_number" value=tax_number errors/>
-                    <TextField label=t(Key::Iban) name="iban" value=iban errors hint="DE89 3704 0044 0532 0130 00"/>
+                    <TextField label=t(Key::Iban) name="iban" value=iban errors hint=example("DE89 3704 0044 0532 0130 00")/>
                     <TextField label=t(Key::Bic) name="bic" value=bic errors/>
-                    <TextField label=t(Key::CreditorId) name="creditor_id" value=creditor_id errors hint="DE98ZZZ09999999999"/>
+                    <TextField label=t(Key::CreditorId) name="creditor_id" value=creditor_id errors hint=example("DE98ZZZ09999999999")/>
                 </div>
             </section>
             <section class="card">
                 <h2>{t(Key::RegionAndBrand)}</h2>
                 <div class="grid-2">
-                    <TextField label=t(Key::TimeZone) name="time_zone" value=time_zone errors hint="Europe/Berlin"/>
-                    <TextField label=t(Key::Currency) name="currency" value=currency errors hint="EUR"/>
-                    <TextField label=t(Key::BrandPrimary) name="brand_primary" value=brand_primary errors hint="#1d4e89"/>
-                    <TextField label=t(Key::BrandAccent) name="brand_accent" value=brand_accent errors hint="#b5530f"/>
+                    <TextField label=t(Key::TimeZone) name="time_zone" value=time_zone errors hint=example("Europe/Berlin")/>
+                    <TextField label=t(Key::Currency) name="currency" value=currency errors hint=example("EUR")/>
+                    <TextField label=t(Key::BrandPrimary) name="brand_primary" value=brand_primary errors hint=example("#1d4e89")/>
+                    <TextField label=t(Key::BrandAccent) name="brand_accent" value=brand_accent errors hint=example("#b5530f")/>
                 </div>
-                <TextField label=t(Key::Logo) name="logo_data_url" value=logo errors hint=t(Key::LogoHint)/>
+                <LogoPicker value=logo errors/>
             </section>
             <button type="submit" class="button button-primary" disabled=move || action.pending().get()>{t(Key::Save)}</button>
         </form>

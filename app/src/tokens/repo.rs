@@ -43,9 +43,16 @@ pub struct TokenGrant {
 
 pub async fn find(conn: &mut PgConnection, token: &str) -> sqlx::Result<Option<TokenGrant>> {
     sqlx::query_as::<_, TokenGrant>(
-        "update api_tokens set last_used_at = now()
-         where token_hash = $1 and revoked_at is null
-         returning id, tenant_id, name, scopes, created_by",
+        "with live as (
+             select id, tenant_id, name, scopes, created_by from api_tokens
+             where token_hash = $1 and revoked_at is null
+         ), touched as (
+             -- at most one write a minute per token: a write per call would cost a disk flush
+             update api_tokens set last_used_at = now()
+             where token_hash = $1 and revoked_at is null
+               and (last_used_at is null or last_used_at < now() - interval '1 minute')
+         )
+         select * from live",
     )
     .bind(token_hash(token))
     .fetch_optional(conn)

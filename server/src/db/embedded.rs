@@ -123,8 +123,9 @@ impl Cluster {
         status.output().map(|o| o.status.success()).unwrap_or(false)
     }
 
-    /// Initialises (first time) and starts the cluster unless it already runs.
-    pub fn start(&self) -> anyhow::Result<()> {
+    /// Initialises (first time) and starts the cluster unless it already runs; true when
+    /// this call started it.
+    pub fn start(&self) -> anyhow::Result<bool> {
         std::fs::create_dir_all(&self.socket_dir)?;
         self.hand_over(&self.socket_dir)?;
         if !self.is_initialised() {
@@ -144,8 +145,8 @@ impl Cluster {
             )?;
         }
         if self.is_running() {
-            tracing::info!("adopting the embedded PostgreSQL that is already running");
-            return Ok(());
+            tracing::info!("using the embedded PostgreSQL that is already running");
+            return Ok(false);
         }
         // left behind by a crash; PostgreSQL would refuse to start if the pid was reused
         let _ = std::fs::remove_file(self.data.join("postmaster.pid"));
@@ -167,7 +168,7 @@ impl Cluster {
         self.run(start, "starting PostgreSQL")
             .with_context(|| format!("see {}", self.data.join("server.log").display()))?;
         tracing::info!(socket = %self.socket_dir.display(), "embedded PostgreSQL started");
-        Ok(())
+        Ok(true)
     }
 
     /// Fast shutdown: open transactions are rolled back, data is safe.

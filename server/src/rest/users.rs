@@ -23,31 +23,24 @@ type UserRow = (
     Option<chrono::DateTime<chrono::Utc>>,
 );
 
-/// Ordered by id, so the cursor (the last id) stays stable while users are added.
-pub async fn list(
-    State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-    Query(params): Query<ListParams>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    actor.require(Permission::ViewUsers)?;
-    let after = match params.cursor.as_deref() {
-        Some(cursor) => Some(
-            Uuid::parse_str(cursor)
-                .map_err(|_| AppError::field("cursor", "is not a cursor from this API"))?,
-        ),
-        None => None,
-    };
-    let limit = params.limit();
+/// One page of the tenant's users as the API answers it. Ordered by id, so the cursor
+/// (the last id) stays stable while users are added.
+pub async fn page(
+    pool: &sqlx::PgPool,
+    tenant_id: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> sqlx::Result<serde_json::Value> {
     let rows: Vec<UserRow> = sqlx::query_as(
         "select u.id, u.email, u.display_name, m.roles, m.active and u.active, u.totp_enabled_at is not null, u.created_at
          from memberships m join users u on u.id = m.user_id
-         where m.tenant_id = $1 and ($2::uuid is null or u.id > $2)
-         order by u.id limit $3",
+         where m.tenant_id = $1 and m.user_id > coalesce($2, '00000000-0000-0000-0000-000000000000'::uuid)
+         order by m.user_id limit $3",
     )
-    .bind(actor.tenant_id)
+    .bind(tenant_id)
     .bind(after)
     .bind(limit + 1)
-    .fetch_all(&state.pool)
+    .fetch_all(pool)
     .await?;
     let more = i64::try_from(rows.len()).unwrap_or(0) > limit;
     let items: Vec<_> = rows
@@ -66,7 +59,25 @@ pub async fn list(
                 .map(|id| format!("/api/v1/users?limit={limit}&cursor={id}"))
         })
         .flatten();
-    Ok(Json(json!({ "items": items, "next": next })))
+    Ok(json!({ "items": items, "next": next }))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(params): Query<ListParams>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    actor.require(Permission::ViewUsers)?;
+    let after = match params.cursor.as_deref() {
+        Some(cursor) => Some(
+            Uuid::parse_str(cursor)
+                .map_err(|_| AppError::field("cursor", "is not a cursor from this API"))?,
+        ),
+        None => None,
+    };
+    Ok(Json(
+        page(&state.pool, actor.tenant_id, after, params.limit()).await?,
+    ))
 }
 
 /// Invites a user (roles as in the UI); answers with the invitation link.
