@@ -4,7 +4,9 @@
 
 pub mod bank;
 pub mod format;
+pub mod numbering;
 pub mod permissions;
+pub mod tax;
 pub mod vat_id;
 
 pub use bank::{Bic, CreditorId, Iban};
@@ -32,6 +34,19 @@ impl ParseError {
             ParseError::Country => Key::ErrCountry,
         }
     }
+}
+
+/// A plausible e-mail address: one @, a dot in the domain, no spaces. Delivery proves the rest.
+pub fn is_plausible_email(input: &str) -> bool {
+    let email = input.trim();
+    !email.contains(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
 }
 
 /// Removes spaces and upper-cases: how IBANs, BICs and VAT ids are written by people.

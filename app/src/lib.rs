@@ -4,6 +4,7 @@
 #![recursion_limit = "512"]
 pub mod audit;
 pub mod auth;
+pub mod customers;
 pub mod domain;
 pub mod error;
 pub mod home;
@@ -100,6 +101,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/api-tokens") view=tokens::pages::ApiTokensPage/>
                     <Route path=path!("/profile") view=auth::pages::ProfilePage/>
                     <Route path=path!("/jobs") view=jobs::pages::JobsPage/>
+                    <Route path=path!("/customers") view=customers::pages::CustomersPage/>
+                    <Route path=path!("/customers/new") view=customers::pages::NewCustomerPage/>
+                    <Route path=path!("/customers/:id") view=customers::pages::CustomerFilePage/>
+                    <Route path=path!("/customers/:id/edit") view=customers::pages::EditCustomerPage/>
                 </ParentRoute>
             </Routes>
         </Router>

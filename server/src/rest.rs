@@ -1,6 +1,7 @@
 //! REST API `/api/v1`: bearer tokens with scopes, RFC 9457 problem responses with field
 //! errors, cursor paging, idempotency keys on creates, and the OpenAPI description.
 
+pub mod customers;
 pub mod docs;
 pub mod users;
 
@@ -20,6 +21,15 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
         .route("/users", get(users::list).post(users::create))
+        .route("/customers", get(customers::list).post(customers::create))
+        .route(
+            "/customers/{id}",
+            get(customers::get).patch(customers::patch),
+        )
+        .route(
+            "/customers/{id}/contacts",
+            get(customers::contacts).post(customers::add_contact),
+        )
         .route("/openapi.json", get(docs::openapi))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }

@@ -90,6 +90,10 @@ pub enum Permission {
     ViewAuditLog,
     ManageApiTokens,
     ViewJobs,
+    /// See customers, their contacts and notes; log calls.
+    ViewCustomers,
+    /// Create and change customers and contacts.
+    ManageCustomers,
 }
 
 /// Whether any of the roles grants the permission.
@@ -113,6 +117,9 @@ fn grants(role: Role, permission: Permission) -> bool {
         }
         // The accountant sees the audit trail for GoBD questions.
         P::ViewAuditLog => matches!(role, R::Admin | R::Accountant),
+        P::ViewCustomers => role.is_staff(),
+        // Project managers create customers for their quotes.
+        P::ManageCustomers => matches!(role, R::Admin | R::Accountant | R::ProjectManager),
     }
 }
 
@@ -121,6 +128,8 @@ pub const SCOPES: &[(&str, Permission)] = &[
     ("users:read", Permission::ViewUsers),
     ("users:write", Permission::ManageUsers),
     ("audit:read", Permission::ViewAuditLog),
+    ("customers:read", Permission::ViewCustomers),
+    ("customers:write", Permission::ManageCustomers),
 ];
 
 pub fn scope_permission(scope: &str) -> Option<Permission> {
@@ -149,12 +158,30 @@ mod tests {
                     P::ViewAuditLog,
                     P::ManageApiTokens,
                     P::ViewJobs,
+                    P::ViewCustomers,
+                    P::ManageCustomers,
                 ],
             ),
-            (R::Accountant, &[P::UseStaffApp, P::ViewAuditLog]),
-            (R::ProjectManager, &[P::UseStaffApp, P::ViewUsers]),
-            (R::Staff, &[P::UseStaffApp]),
-            (R::Support, &[P::UseStaffApp]),
+            (
+                R::Accountant,
+                &[
+                    P::UseStaffApp,
+                    P::ViewAuditLog,
+                    P::ViewCustomers,
+                    P::ManageCustomers,
+                ],
+            ),
+            (
+                R::ProjectManager,
+                &[
+                    P::UseStaffApp,
+                    P::ViewUsers,
+                    P::ViewCustomers,
+                    P::ManageCustomers,
+                ],
+            ),
+            (R::Staff, &[P::UseStaffApp, P::ViewCustomers]),
+            (R::Support, &[P::UseStaffApp, P::ViewCustomers]),
             (R::CustomerOwner, &[P::UsePortal]),
             (R::CustomerBilling, &[P::UsePortal]),
             (R::CustomerTechnical, &[P::UsePortal]),
@@ -169,6 +196,8 @@ mod tests {
             P::ViewAuditLog,
             P::ManageApiTokens,
             P::ViewJobs,
+            P::ViewCustomers,
+            P::ManageCustomers,
         ];
         for (role, granted) in table {
             for permission in all {

@@ -79,6 +79,11 @@ fn UserMenu(session: SessionView) -> impl IntoView {
 /// Navigation entries and who sees them: only what exists and what the user may use.
 const NAV: &[(&str, Key, Option<Permission>)] = &[
     ("/", Key::NavHome, None),
+    (
+        "/customers",
+        Key::NavCustomers,
+        Some(Permission::ViewCustomers),
+    ),
     ("/users", Key::NavUsers, Some(Permission::ViewUsers)),
     ("/audit", Key::NavAudit, Some(Permission::ViewAuditLog)),
     (

@@ -31,14 +31,7 @@ pub async fn list_users(page: PageRequest) -> Result<Page<UserRow>, AppError> {
 #[cfg(feature = "ssr")]
 pub fn validate_invite(input: &InviteInput, lang: crate::i18n::Lang) -> Result<(), AppError> {
     let mut errors = FieldErrors::default();
-    let email = input.email.trim();
-    let well_formed = email.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty()
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-    }) && !email.contains(char::is_whitespace);
-    if !well_formed {
+    if !crate::domain::is_plausible_email(&input.email) {
         errors.add("email", Key::ErrEmail.text(lang));
     }
     if input.display_name.trim().is_empty() {

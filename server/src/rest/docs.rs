@@ -55,6 +55,59 @@ pub fn document() -> Value {
                     })),
                 },
             },
+            "/customers": {
+                "get": {
+                    "summary": "Customers, by number (scope customers:read)",
+                    "parameters": [
+                        { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200, "default": 50 } },
+                        { "name": "cursor", "in": "query", "schema": { "type": "string" } },
+                        { "name": "q", "in": "query", "description": "name, number, e-mail or city", "schema": { "type": "string" } },
+                        { "name": "tag", "in": "query", "schema": { "type": "string" } },
+                    ],
+                    "responses": responses("200", "One page of customers", json!({ "type": "object", "properties": {
+                        "items": { "type": "array", "items": { "$ref": "#/components/schemas/CustomerRow" } },
+                        "total": { "type": "integer" }, "next": { "type": ["string", "null"] } } })),
+                },
+                "post": {
+                    "summary": "Create a customer (scope customers:write); 409 lists look-alikes unless ignore_duplicates=true",
+                    "parameters": [
+                        { "name": "Idempotency-Key", "in": "header", "schema": { "type": "string", "maxLength": 200 } },
+                        { "name": "ignore_duplicates", "in": "query", "schema": { "type": "boolean" } },
+                    ],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CustomerData" } } } },
+                    "responses": responses("201", "Created with its customer number", json!({ "type": "object", "properties": {
+                        "id": { "type": "string", "format": "uuid" }, "number": { "type": "string" } } })),
+                },
+            },
+            "/customers/{id}": {
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
+                "get": {
+                    "summary": "A customer with master data and contacts (scope customers:read)",
+                    "responses": responses("200", "The customer", json!({ "type": "object", "properties": {
+                        "id": { "type": "string", "format": "uuid" }, "number": { "type": "string" }, "display_name": { "type": "string" },
+                        "archived": { "type": "boolean" }, "data": { "$ref": "#/components/schemas/CustomerData" },
+                        "contacts": { "type": "array", "items": { "$ref": "#/components/schemas/Contact" } } } })),
+                },
+                "patch": {
+                    "summary": "Change some fields of a customer (scope customers:write)",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CustomerData" } } } },
+                    "responses": { "204": { "description": "Changed" }, "422": { "description": "Invalid input", "content": problem_ref()["content"] } },
+                },
+            },
+            "/customers/{id}/contacts": {
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
+                "get": {
+                    "summary": "Contacts of a customer (scope customers:read)",
+                    "responses": responses("200", "All contacts", json!({ "type": "object", "properties": {
+                        "items": { "type": "array", "items": { "$ref": "#/components/schemas/Contact" } } } })),
+                },
+                "post": {
+                    "summary": "Add a contact (scope customers:write)",
+                    "parameters": [{ "name": "Idempotency-Key", "in": "header", "schema": { "type": "string", "maxLength": 200 } }],
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Contact" } } } },
+                    "responses": responses("201", "Added", json!({ "type": "object", "properties": { "id": { "type": "string", "format": "uuid" } } })),
+                },
+            },
         },
         "components": {
             "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "API token; scopes:", "x-scopes": scopes } },
@@ -82,6 +135,30 @@ pub fn document() -> Value {
                     "roles": { "type": "array", "minItems": 1, "items": { "$ref": "#/components/schemas/Role" } },
                 }},
                 "Role": { "type": "string", "enum": ["admin", "accountant", "project_manager", "staff", "support"] },
+                "CustomerRow": { "type": "object", "properties": {
+                    "id": { "type": "string", "format": "uuid" }, "number": { "type": "string" }, "display_name": { "type": "string" },
+                    "kind": { "type": "string", "enum": ["company", "person"] }, "email": { "type": "string" }, "city": { "type": "string" },
+                    "country": { "type": "string" }, "tags": { "type": "array", "items": { "type": "string" } }, "archived": { "type": "boolean" },
+                }},
+                "CustomerData": { "type": "object", "description": "Companies need company_name, persons last_name. vat_id is checked (EU formats, German check digit).", "properties": {
+                    "kind": { "type": "string", "enum": ["company", "person"] }, "company_name": { "type": "string" },
+                    "first_name": { "type": "string" }, "last_name": { "type": "string" }, "email": { "type": "string" },
+                    "phone": { "type": "string" }, "website": { "type": "string" }, "billing_street": { "type": "string" },
+                    "billing_postal_code": { "type": "string" }, "billing_city": { "type": "string" },
+                    "billing_country": { "type": "string", "pattern": "^[A-Z]{2}$" }, "separate_postal_address": { "type": "boolean" },
+                    "postal_street": { "type": "string" }, "postal_postal_code": { "type": "string" }, "postal_city": { "type": "string" },
+                    "postal_country": { "type": "string" }, "vat_id": { "type": "string" },
+                    "tax_treatment": { "type": "string", "enum": ["domestic", "eu_reverse_charge", "third_country", "small_business"] },
+                    "payment_terms_days": { "type": "integer", "minimum": 0, "maximum": 365 }, "language": { "type": "string", "enum": ["de", "en"] },
+                    "tags": { "type": "array", "items": { "type": "string" } }, "notes": { "type": "string" },
+                    "custom_fields": { "type": "array", "items": { "type": "object", "properties": { "key": { "type": "string" }, "value": { "type": "string" } } } },
+                }},
+                "Contact": { "type": "object", "required": ["last_name"], "properties": {
+                    "id": { "type": "string", "format": "uuid", "readOnly": true }, "salutation": { "type": "string" },
+                    "first_name": { "type": "string" }, "last_name": { "type": "string" },
+                    "role": { "type": "string", "enum": ["management", "billing", "technical", "other"] },
+                    "email": { "type": "string" }, "phone": { "type": "string" }, "is_primary": { "type": "boolean" },
+                }},
             },
         },
     })

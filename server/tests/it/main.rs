@@ -5,6 +5,7 @@
 mod api;
 mod audit;
 mod auth;
+mod customers;
 mod embedded;
 mod jobs;
 mod permissions;

@@ -63,7 +63,25 @@ fn matrix(
             Some(json!({ "name": "ci", "scopes": ["users:read"] })),
             &["admin"],
         ),
-        ("jobs/list", Some(json!({ "page": page })), &["admin"]),
+        (
+            "jobs/list",
+            Some(json!({ "page": page.clone() })),
+            &["admin"],
+        ),
+        (
+            "customers/list",
+            Some(
+                json!({ "filter": { "kind": null, "tag": "", "include_archived": false }, "page": page }),
+            ),
+            &["admin", "accountant", "project_manager", "staff", "support"],
+        ),
+        (
+            "customers/create",
+            Some(
+                json!({ "input": { "kind": "company", "company_name": "Matrix GmbH" }, "ignore_duplicates": false }),
+            ),
+            &["admin", "accountant", "project_manager"],
+        ),
     ]
 }
 

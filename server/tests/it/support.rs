@@ -59,8 +59,20 @@ fn server_options() -> &'static PgConnectOptions {
     })
 }
 
+/// Errors the server logs (database details) show up in the output of a failing test.
+fn log_to_test_output() {
+    static INIT: OnceLock<()> = OnceLock::new();
+    INIT.get_or_init(|| {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("error")
+            .with_test_writer()
+            .try_init();
+    });
+}
+
 /// A new, migrated, empty database for one test.
 pub async fn fresh_pool() -> PgPool {
+    log_to_test_output();
     let options = server_options().clone();
     let name = format!("t_{}", Uuid::new_v4().simple());
     let admin = PgPool::connect_with(options.clone().database("postgres"))
