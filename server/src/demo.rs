@@ -103,12 +103,121 @@ pub async fn load(pool: &PgPool, password: Option<String>) -> anyhow::Result<Opt
         },
     )
     .await?;
+    customers(&mut tx, tenant_id).await?;
     tx.commit().await?;
     Ok(Some(DemoData {
         password,
         logins,
         admin_totp_secret: data_encoding::BASE32_NOPAD.encode(&secret),
     }))
+}
+
+/// A few customers of the kinds an agency has: a shop, a practice, an association, a
+/// customer abroad with reverse charge, and a private person.
+async fn customers(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> anyhow::Result<()> {
+    use app::customers::{ContactInput, ContactRole, CreateOutcome, CustomerInput, CustomerKind};
+    use app::domain::tax::TaxTreatment;
+    let actor = app::auth::context::Actor::system(tenant_id, "kontor demo");
+    let company = |name: &str, street: &str, postal: &str, city: &str, email: &str| CustomerInput {
+        kind: CustomerKind::Company,
+        company_name: name.to_owned(),
+        billing_street: street.to_owned(),
+        billing_postal_code: postal.to_owned(),
+        billing_city: city.to_owned(),
+        email: email.to_owned(),
+        ..CustomerInput::default()
+    };
+    let mut shop = company(
+        "Bäckerei Schmidt GmbH",
+        "Marktplatz 3",
+        "04109",
+        "Leipzig",
+        "info@baeckerei-schmidt.de",
+    );
+    shop.tags = vec!["Webshop".to_owned(), "Hosting".to_owned()];
+    shop.vat_id = "DE811569869".to_owned();
+    let mut practice = company(
+        "Zahnarztpraxis Dr. Weber",
+        "Lindenallee 12",
+        "50668",
+        "Köln",
+        "praxis@dr-weber-koeln.de",
+    );
+    practice.tags = vec!["Hosting".to_owned()];
+    practice.payment_terms_days = 30;
+    let mut club = company(
+        "Sportverein Blau-Weiß Hamm e.V.",
+        "Am Sportplatz 1",
+        "59063",
+        "Hamm",
+        "vorstand@bw-hamm.de",
+    );
+    club.tags = vec!["Verein".to_owned()];
+    let mut vienna = company(
+        "Alpenblick Hotels GmbH",
+        "Kärntner Straße 21",
+        "1010",
+        "Wien",
+        "office@alpenblick-hotels.at",
+    );
+    vienna.billing_country = "AT".to_owned();
+    vienna.vat_id = "ATU13585627".to_owned();
+    vienna.tax_treatment = TaxTreatment::EuReverseCharge;
+    vienna.language = app::i18n::Lang::En;
+    let person = CustomerInput {
+        kind: CustomerKind::Person,
+        first_name: "Jonas".to_owned(),
+        last_name: "Becker".to_owned(),
+        billing_street: "Gartenweg 7".to_owned(),
+        billing_postal_code: "80331".to_owned(),
+        billing_city: "München".to_owned(),
+        email: "jonas.becker@web.de".to_owned(),
+        ..CustomerInput::default()
+    };
+    let contacts = [
+        (
+            "Petra",
+            "Schmidt",
+            ContactRole::Management,
+            "petra@baeckerei-schmidt.de",
+        ),
+        (
+            "Stefan",
+            "Weber",
+            ContactRole::Management,
+            "s.weber@dr-weber-koeln.de",
+        ),
+        ("Lena", "Koch", ContactRole::Technical, "it@bw-hamm.de"),
+        (
+            "Maria",
+            "Huber",
+            ContactRole::Billing,
+            "accounting@alpenblick-hotels.at",
+        ),
+    ];
+    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+    for (index, input) in [shop, practice, club, vienna, person].iter().enumerate() {
+        let created = app::customers::api::create(conn, &actor, input, true, year)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo customer: {e:?}"))?;
+        let (CreateOutcome::Created { id, .. }, Some((first, last, role, email))) =
+            (created, contacts.get(index))
+        else {
+            continue;
+        };
+        let contact = ContactInput {
+            first_name: (*first).to_owned(),
+            last_name: (*last).to_owned(),
+            role: *role,
+            email: (*email).to_owned(),
+            is_primary: true,
+            ..ContactInput::default()
+        };
+        app::customers::api::add(conn, &actor, id, &contact)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo contact: {e:?}"))?;
+    }
+    Ok(())
 }
 
 pub fn print(data: &DemoData) {

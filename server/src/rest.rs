@@ -135,7 +135,7 @@ async fn me(
             .await?;
     let (token_id, scopes) = match &actor.credential {
         Credential::ApiToken { token_id, scopes } => (Some(*token_id), scopes.clone()),
-        Credential::Session { .. } => (None, Vec::new()),
+        Credential::Session { .. } | Credential::System => (None, Vec::new()),
     };
     Ok(Json(json!({
         "tenant": { "id": actor.tenant_id, "slug": slug, "legal_name": legal_name },

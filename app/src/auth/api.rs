@@ -238,7 +238,7 @@ pub async fn change_password(
             // other browsers must log in with the new password
             let keep = match &actor.credential {
                 Credential::Session { token_hash } => Some(token_hash.as_slice()),
-                Credential::ApiToken { .. } => None,
+                Credential::ApiToken { .. } | Credential::System => None,
             };
             super::repo::delete_user_sessions(&mut tx, user_id, keep).await?;
             record(
@@ -261,7 +261,7 @@ pub async fn list_own_sessions() -> Result<Vec<OwnSession>, AppError> {
             let user_id = own_user_id(&actor)?;
             let current = match &actor.credential {
                 Credential::Session { token_hash } => token_hash.clone(),
-                Credential::ApiToken { .. } => Vec::new(),
+                Credential::ApiToken { .. } | Credential::System => Vec::new(),
             };
             let mut conn = pool()?.acquire().await?;
             let rows =
@@ -305,7 +305,7 @@ pub async fn logout_everywhere() -> Result<u64, AppError> {
             let user_id = own_user_id(&actor)?;
             let keep = match &actor.credential {
                 Credential::Session { token_hash } => Some(token_hash.clone()),
-                Credential::ApiToken { .. } => None,
+                Credential::ApiToken { .. } | Credential::System => None,
             };
             let mut tx = pool()?.begin().await?;
             let ended =

@@ -36,8 +36,15 @@ pub struct RequestContext {
 /// How the actor authenticated: scopes limit what an API token may do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Credential {
-    Session { token_hash: Vec<u8> },
-    ApiToken { token_id: Uuid, scopes: Vec<String> },
+    Session {
+        token_hash: Vec<u8>,
+    },
+    ApiToken {
+        token_id: Uuid,
+        scopes: Vec<String>,
+    },
+    /// Kontor itself: the command line (demo data) and background jobs.
+    System,
 }
 
 /// Someone acting in one tenant.
@@ -60,6 +67,20 @@ impl Actor {
             Credential::ApiToken { scopes, .. } => scopes.iter().any(|scope| {
                 crate::domain::permissions::scope_permission(scope) == Some(permission)
             }),
+            Credential::System => true,
+        }
+    }
+
+    /// Kontor acting on its own in a tenant, named in the audit log by `label`.
+    pub fn system(tenant_id: Uuid, label: &str) -> Actor {
+        Actor {
+            user_id: None,
+            tenant_id,
+            roles: Vec::new(),
+            label: label.to_owned(),
+            ip: None,
+            lang: Lang::De,
+            credential: Credential::System,
         }
     }
 
