@@ -5,6 +5,7 @@
 pub mod bank;
 pub mod format;
 pub mod numbering;
+pub mod periods;
 pub mod permissions;
 pub mod tax;
 pub mod vat_id;

@@ -10,8 +10,28 @@ use std::time::{Duration, Instant};
 use tower::ServiceExt;
 use uuid::Uuid;
 
+static STATEMENTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Counts the statements sqlx runs (its `sqlx::query` events), for "statements per page".
+pub struct StatementCounter;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for StatementCounter {
+    fn on_event(
+        &self,
+        _event: &tracing::Event<'_>,
+        _ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        STATEMENTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+fn statements_so_far() -> u64 {
+    STATEMENTS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 pub struct BenchOptions {
     pub users: u32,
+    pub customers: u32,
     pub seconds: u64,
     pub concurrency: usize,
 }
@@ -125,6 +145,116 @@ async fn throughput(
     Ok(f64::from(u32::try_from(total).unwrap_or(u32::MAX)) / started.elapsed().as_secs_f64())
 }
 
+/// Seeds customers set-based and compares with COPY of the same rows into a twin table
+/// (same indexes); then times the customer list as the page calls it, with statements per call.
+async fn customers(
+    pool: &PgPool,
+    app: &axum::Router,
+    tenant: Uuid,
+    session: &str,
+    count: u32,
+) -> anyhow::Result<()> {
+    use sqlx::postgres::PgPoolCopyExt;
+    let started = Instant::now();
+    sqlx::query(
+        "insert into customers (id, tenant_id, number, kind, company_name, email, billing_street, billing_postal_code,
+                                billing_city, tags)
+         select gen_random_uuid(), $1, 'K-' || lpad(n::text, 6, '0'), 'company',
+                (array['Bäckerei', 'Autohaus', 'Praxis', 'Hotel', 'Verein', 'Kanzlei'])[1 + n % 6] || ' '
+                    || (array['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker'])[1 + n % 8]
+                    || ' ' || n,
+                'info' || n || '@kunde' || n || '.de', 'Hauptstraße ' || (n % 200), lpad((10000 + n % 89999)::text, 5, '0'),
+                (array['Berlin', 'Hamburg', 'München', 'Köln', 'Leipzig', 'Dresden'])[1 + n % 6], array['Hosting']
+         from generate_series(1, $2) n",
+    )
+    .bind(tenant)
+    .bind(i32::try_from(count).unwrap_or(100_000))
+    .execute(pool)
+    .await?;
+    let insert_time = started.elapsed();
+    sqlx::query("create table bench_customers_copy (like customers including all)")
+        .execute(pool)
+        .await?;
+    let mut csv = Vec::new();
+    let mut out = pool
+        .copy_out_raw(&format!(
+            "copy (select id, tenant_id, number, kind, company_name, email, billing_street, billing_postal_code, billing_city, tags
+                   from customers where tenant_id = '{tenant}') to stdout"
+        ))
+        .await?;
+    while let Some(chunk) = futures_util::StreamExt::next(&mut out).await {
+        csv.extend_from_slice(&chunk?);
+    }
+    let started = Instant::now();
+    let mut copy = pool
+        .copy_in_raw(
+            "copy bench_customers_copy (id, tenant_id, number, kind, company_name, email, billing_street, billing_postal_code,
+                                        billing_city, tags) from stdin",
+        )
+        .await?;
+    copy.send(csv.as_slice()).await?;
+    copy.finish().await?;
+    let copy_time = started.elapsed();
+    sqlx::query("drop table bench_customers_copy")
+        .execute(pool)
+        .await?;
+    println!(
+        "seeded {count} customers set-based in {} ms; COPY of the same rows {} ms; ratio {:.2}",
+        insert_time.as_millis(),
+        copy_time.as_millis(),
+        insert_time.as_secs_f64() / copy_time.as_secs_f64().max(1e-9)
+    );
+
+    let searches = [
+        "",
+        "müller",
+        "hotel weber",
+        "berlin",
+        "K-0421",
+        "kanzlei meyer 77",
+        "dresden",
+        "xyzzy",
+    ];
+    for (label, terms) in [
+        ("first page, by name", &searches[..1]),
+        ("search", &searches[1..]),
+    ] {
+        let mut times = Vec::new();
+        let before = statements_so_far();
+        let mut calls = 0u64;
+        for round in 0..25 {
+            for term in terms {
+                let body = serde_json::json!({
+                    "filter": { "kind": null, "tag": "", "include_archived": false },
+                    "page": { "page": 1 + round % 3, "per_page": 25, "sort": "", "descending": false, "search": term },
+                });
+                let request = Request::post("/sf/customers/list")
+                    .header(header::HOST, "localhost")
+                    .header(header::ORIGIN, "http://localhost")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .header(header::COOKIE, format!("{SESSION_COOKIE}={session}"))
+                    .body(Body::from(body.to_string()))
+                    .unwrap_or_default();
+                let started = Instant::now();
+                let response = app.clone().oneshot(request).await?;
+                let status = response.status();
+                axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+                anyhow::ensure!(status == StatusCode::OK, "customer list answered {status}");
+                times.push(started.elapsed());
+                calls += 1;
+            }
+        }
+        times.sort();
+        println!(
+            "customer list ({label}) over {count} customers: p50 {}  p95 {}  {:.1} SQL statements per call (incl. session)",
+            ms(percentile(&times, 50)),
+            ms(percentile(&times, 95)),
+            f64::from(u32::try_from(statements_so_far() - before).unwrap_or(0)) / f64::from(u32::try_from(calls).unwrap_or(1))
+        );
+    }
+    Ok(())
+}
+
 fn list_request(token: &str) -> Request<Body> {
     Request::get("/api/v1/users?limit=50")
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -216,6 +346,8 @@ pub async fn run(pool: PgPool, config: Config, options: BenchOptions) -> anyhow:
         "GET /api/v1/users?limit=50  {api:.0} req/s; bare axum handler, same query and JSON {baseline:.0} req/s; share {:.0} %",
         100.0 * api / baseline.max(1.0)
     );
+
+    customers(&pool, &app, tenant, &session, options.customers).await?;
 
     let wasm = config.site_root.join("pkg/kontor_bg.wasm");
     match std::fs::metadata(&wasm) {

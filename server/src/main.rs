@@ -39,6 +39,8 @@ enum Command {
     Bench {
         #[arg(long, default_value_t = 1000)]
         users: u32,
+        #[arg(long, default_value_t = 100_000)]
+        customers: u32,
         #[arg(long, default_value_t = 3)]
         seconds: u64,
         #[arg(long, default_value_t = 8)]
@@ -169,12 +171,21 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("KONTOR_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    use tracing_subscriber::Layer;
+    let log_filter = tracing_subscriber::EnvFilter::try_from_env("KONTOR_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn".into());
+    // the benchmark counts the SQL statements sqlx runs; the count layer sees them even when the log does not
+    let statements = tracing_subscriber::filter::Targets::new()
+        .with_target("sqlx::query", tracing::Level::TRACE);
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_filter(log_filter),
         )
+        .with(server::bench::StatementCounter.with_filter(statements))
         .init();
     let cli = Cli::parse();
     let config = Config::from_env()?;
@@ -240,7 +251,6 @@ async fn run_command(command: Command, pool: PgPool, config: Config) -> anyhow::
                     scopes,
                 },
         } => {
-            let (pool, _cluster) = open_database(&config, "kontor").await?;
             db::migrate(&pool).await?;
             let tenant_id: uuid::Uuid =
                 sqlx::query_scalar("select id from tenants where slug = $1")
@@ -281,21 +291,17 @@ async fn run_command(command: Command, pool: PgPool, config: Config) -> anyhow::
         }
         Command::Bench {
             users,
+            customers,
             seconds,
             concurrency,
         } => {
-            let name = format!("kontor_bench_{}", uuid::Uuid::new_v4().simple());
-            let (pool, _cluster) = open_database(&config, &name).await?;
-            server::bench::run(
-                pool,
-                config,
-                server::bench::BenchOptions {
-                    users,
-                    seconds,
-                    concurrency,
-                },
-            )
-            .await
+            let options = server::bench::BenchOptions {
+                users,
+                customers,
+                seconds,
+                concurrency,
+            };
+            server::bench::run(pool, config, options).await
         }
     }
 }
