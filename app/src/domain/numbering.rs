@@ -18,7 +18,8 @@ impl NumberPattern {
         let well_formed = counters == 1
             && pattern.split("{#").nth(1).is_some_and(|rest| {
                 let hashes = rest.chars().take_while(|c| *c == '#').count();
-                hashes <= 11 && rest[hashes..].starts_with('}')
+                // at most ten digits wide
+                hashes <= 9 && rest[hashes..].starts_with('}')
             });
         if !well_formed || pattern.len() > 40 || pattern.chars().any(char::is_control) {
             return Err(ParseError::Format);
