@@ -46,14 +46,20 @@ create table customers (
     notes text not null default '',
     custom_fields jsonb not null default '{}' check (jsonb_typeof(custom_fields) = 'object'),
     archived_at timestamptz,
+    -- what the list search looks in (a generated column may not use another one: name repeated)
+    search_text text generated always as (lower(
+        number || ' ' || case when kind = 'company' then company_name else first_name || ' ' || last_name end
+        || ' ' || email || ' ' || billing_city
+    )) stored,
     created_at timestamptz not null default now(),
     updated_at timestamptz not null default now(),
     unique (tenant_id, number),
     check (kind = 'person' or length(trim(company_name)) > 0),
     check (kind = 'company' or length(trim(last_name)) > 0)
 );
-create index customers_tenant_name_idx on customers (tenant_id, lower(display_name));
-create index customers_search_idx on customers using gin (display_name gin_trgm_ops);
+create index customers_tenant_name_idx on customers (tenant_id, lower(display_name), id);
+create index customers_name_trgm_idx on customers using gin (display_name gin_trgm_ops);
+create index customers_search_idx on customers using gin (search_text gin_trgm_ops);
 create index customers_vat_idx on customers (tenant_id, vat_id) where vat_id is not null;
 create index customers_email_domain_idx on customers (tenant_id, lower(split_part(email, '@', 2)));
 

@@ -21,7 +21,7 @@ test('the admin logs in with password and TOTP and sees the staff shell', async 
   await hydrated(page);
   await assert.doesNotReject(page.getByRole('heading', { name: 'Willkommen, Anna Admin' }).waitFor());
   const nav = page.getByRole('navigation', { name: 'Hauptnavigation' });
-  for (const name of ['Übersicht', 'Benutzer', 'Protokoll', 'API-Tokens', 'Mandant']) {
+  for (const name of ['Übersicht', 'Kunden', 'Benutzer', 'Protokoll', 'API-Tokens', 'Mandant', 'Hintergrundaufgaben']) {
     assert.equal(await nav.getByRole('link', { name, exact: true }).count(), 1, name);
   }
   await screenshot(page, 'home-admin');
@@ -83,7 +83,7 @@ test('navigation shows only what the role may use, and the server refuses the re
   await page.waitForURL(`${kontor.url}/`);
   await hydrated(page);
   const nav = page.getByRole('navigation', { name: 'Hauptnavigation' });
-  assert.deepEqual((await nav.getByRole('link').allTextContents()).map((t) => t.trim()), ['Übersicht']);
+  assert.deepEqual((await nav.getByRole('link').allTextContents()).map((t) => t.trim()), ['Übersicht', 'Kunden']);
   // calling an admin server function directly, with the staff member's own session
   const status = await page.evaluate(async () => {
     const response = await fetch('/sf/tokens/list', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
@@ -98,7 +98,7 @@ test('navigation shows only what the role may use, and the server refuses the re
   await login(accountant.page, kontor.url, 'buchhaltung@demo.kontor.test');
   await accountant.page.waitForURL(`${kontor.url}/`);
   const links = await accountant.page.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link').allTextContents();
-  assert.deepEqual(links.map((t) => t.trim()), ['Übersicht', 'Protokoll']);
+  assert.deepEqual(links.map((t) => t.trim()), ['Übersicht', 'Kunden', 'Protokoll']);
   await accountant.context.close();
 });
 

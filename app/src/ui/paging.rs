@@ -57,6 +57,9 @@ impl PageRequest {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: i64,
+    /// `total` is a lower bound: counting stopped there (big lists count only so far).
+    #[serde(default)]
+    pub total_capped: bool,
     pub page: u32,
     pub per_page: u32,
 }
@@ -66,6 +69,7 @@ impl<T> Page<T> {
         Page {
             items,
             total,
+            total_capped: false,
             page: request.page.max(1),
             per_page: request.per_page.clamp(1, MAX_PER_PAGE),
         }

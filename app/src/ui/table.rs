@@ -84,17 +84,39 @@ pub fn SearchBox(#[prop(into)] label: String) -> impl IntoView {
 #[component]
 pub fn Pager<T: Clone + Send + Sync + 'static>(page: Page<T>) -> impl IntoView {
     let lang = use_lang();
+    let count = |n: i64| crate::domain::format::number(rust_decimal::Decimal::from(n), 0, lang);
     let (first, last) = page.range();
-    let summary = Key::PagerSummary.fill(
+    let summary_key = if page.total_capped {
+        Key::PagerSummaryMore
+    } else {
+        Key::PagerSummary
+    };
+    let summary = summary_key.fill(
         lang,
         &[
-            ("first", &first.to_string()),
-            ("last", &last.to_string()),
-            ("total", &page.total.to_string()),
+            ("first", &count(first)),
+            ("last", &count(last)),
+            ("total", &count(page.total)),
         ],
     );
     let current = page.page;
-    let last_page = page.last_page();
+    // with a capped count the last page is unknown: a full page may have a next one
+    let has_next = if page.total_capped {
+        i64::from(page.per_page) == last - first + 1
+    } else {
+        current < page.last_page()
+    };
+    let position = if page.total_capped {
+        Key::PageNumber.fill(lang, &[("page", &current.to_string())])
+    } else {
+        Key::PageOf.fill(
+            lang,
+            &[
+                ("page", &current.to_string()),
+                ("pages", &page.last_page().to_string()),
+            ],
+        )
+    };
     let go = move |target: u32| set_query(vec![("page", (target > 1).then(|| target.to_string()))]);
     view! {
         <nav class="pager" aria-label=t(Key::Pagination)>
@@ -102,8 +124,8 @@ pub fn Pager<T: Clone + Send + Sync + 'static>(page: Page<T>) -> impl IntoView {
             <button type="button" class="button" disabled={current <= 1} on:click=move |_| go(current - 1)>
                 {t(Key::Previous)}
             </button>
-            <span>{Key::PageOf.fill(lang, &[("page", &current.to_string()), ("pages", &last_page.to_string())])}</span>
-            <button type="button" class="button" disabled={current >= last_page} on:click=move |_| go(current + 1)>
+            <span>{position}</span>
+            <button type="button" class="button" disabled={!has_next} on:click=move |_| go(current + 1)>
                 {t(Key::Next)}
             </button>
         </nav>

@@ -57,7 +57,7 @@ pub async fn list(
     let mut conn = state.pool.acquire().await?;
     let result = app::customers::repo::list(&mut conn, actor.tenant_id, &filter, &page).await?;
     let next_offset = (page.page) * limit;
-    let next = (i64::from(next_offset) < result.total).then(|| {
+    let next = (result.total_capped || i64::from(next_offset) < result.total).then(|| {
         let mut link = format!("/api/v1/customers?limit={limit}&cursor={next_offset}");
         if let Some(q) = &query.q {
             link.push_str(&format!(
