@@ -449,7 +449,7 @@ pub async fn list(
     let tag = filter.tag.trim();
     let mut conditions = String::from("c.tenant_id = $1");
     let mut texts: Vec<String> = Vec::new();
-    let mut next_param = |value: String, texts: &mut Vec<String>| {
+    let next_param = |value: String, texts: &mut Vec<String>| {
         texts.push(value);
         format!("${}", texts.len() + 1)
     };
