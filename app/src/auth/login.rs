@@ -7,6 +7,28 @@ use crate::audit::repo::{record, Event};
 use crate::error::AppError;
 use sqlx::PgPool;
 use std::net::IpAddr;
+use uuid::Uuid;
+
+/// An event about a user's own login, recorded in the tenant they log into.
+fn user_event<'a>(
+    tenant_id: Uuid,
+    user_id: Uuid,
+    email: &'a str,
+    ip: Option<IpAddr>,
+    action: &'a str,
+) -> Event<'a> {
+    Event {
+        tenant_id,
+        actor_id: Some(user_id),
+        actor_label: email,
+        ip,
+        action,
+        entity_type: "user",
+        entity_id: Some(user_id.to_string()),
+        before: None,
+        after: None,
+    }
+}
 
 pub enum LoginOutcome {
     /// Logged in; the cookie value of the new session.
@@ -64,17 +86,7 @@ pub async fn login(
             let (known, tenant_id) = known;
             record(
                 &mut tx,
-                Event {
-                    tenant_id,
-                    actor_id: Some(known.id),
-                    actor_label: &known.email,
-                    ip,
-                    action: "auth.login_failed",
-                    entity_type: "user",
-                    entity_id: Some(known.id.to_string()),
-                    before: None,
-                    after: None,
-                },
+                user_event(tenant_id, known.id, &known.email, ip, "auth.login_failed"),
             )
             .await?;
         }
@@ -92,17 +104,7 @@ pub async fn login(
     };
     record(
         &mut tx,
-        Event {
-            tenant_id,
-            actor_id: Some(user.id),
-            actor_label: &user.email,
-            ip,
-            action,
-            entity_type: "user",
-            entity_id: Some(user.id.to_string()),
-            before: None,
-            after: None,
-        },
+        user_event(tenant_id, user.id, &user.email, ip, action),
     )
     .await?;
     tx.commit().await?;
@@ -143,17 +145,13 @@ pub async fn second_factor(
     if !(by_totp || by_recovery) {
         record(
             &mut tx,
-            Event {
+            user_event(
                 tenant_id,
-                actor_id: Some(user.id),
-                actor_label: &user.email,
+                user.id,
+                &user.email,
                 ip,
-                action: "auth.second_factor_failed",
-                entity_type: "user",
-                entity_id: Some(user.id.to_string()),
-                before: None,
-                after: None,
-            },
+                "auth.second_factor_failed",
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -167,17 +165,7 @@ pub async fn second_factor(
     };
     record(
         &mut tx,
-        Event {
-            tenant_id,
-            actor_id: Some(user.id),
-            actor_label: &user.email,
-            ip,
-            action,
-            entity_type: "user",
-            entity_id: Some(user.id.to_string()),
-            before: None,
-            after: None,
-        },
+        user_event(tenant_id, user.id, &user.email, ip, action),
     )
     .await?;
     tx.commit().await?;
@@ -194,17 +182,13 @@ pub async fn logout(
     if let Some(tenant_id) = session.tenant_id {
         record(
             &mut tx,
-            Event {
+            user_event(
                 tenant_id,
-                actor_id: Some(session.user_id),
-                actor_label: &session.email,
+                session.user_id,
+                &session.email,
                 ip,
-                action: "auth.logout",
-                entity_type: "user",
-                entity_id: Some(session.user_id.to_string()),
-                before: None,
-                after: None,
-            },
+                "auth.logout",
+            ),
         )
         .await?;
     }
