@@ -27,6 +27,7 @@ pub fn HomePage() -> impl IntoView {
                             </div>
                         })}
                         <div class="tiles">
+                            {s.can(Permission::ViewCustomers).then(|| view! { <a class="tile" href="/customers">{t(Key::NavCustomers)}</a> })}
                             {s.can(Permission::ViewUsers).then(|| view! { <a class="tile" href="/users">{t(Key::NavUsers)}</a> })}
                             {s.can(Permission::ViewAuditLog).then(|| view! { <a class="tile" href="/audit">{t(Key::NavAudit)}</a> })}
                             {s.can(Permission::ManageTenantSettings).then(|| view! { <a class="tile" href="/settings">{t(Key::NavSettings)}</a> })}
