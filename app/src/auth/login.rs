@@ -30,6 +30,21 @@ fn user_event<'a>(
     }
 }
 
+/// Refuses further attempts while the account or the address is locked out.
+async fn refuse_when_throttled(
+    conn: &mut sqlx::PgConnection,
+    email: &str,
+    ip: Option<IpAddr>,
+) -> Result<(), LoginError> {
+    let throttle = repo::throttle(conn, email, ip).await?;
+    if throttle.locked() {
+        return Err(LoginError::Throttled {
+            retry_after_secs: u32::try_from(throttle.retry_after_secs.max(1)).unwrap_or(60),
+        });
+    }
+    Ok(())
+}
+
 pub enum LoginOutcome {
     /// Logged in; the cookie value of the new session.
     Done { token: String },
@@ -60,12 +75,7 @@ pub async fn login(
     user_agent: Option<&str>,
 ) -> Result<LoginOutcome, LoginError> {
     let mut tx = pool.begin().await?;
-    let throttle = repo::throttle(&mut tx, email, ip).await?;
-    if throttle.locked() {
-        return Err(LoginError::Throttled {
-            retry_after_secs: u32::try_from(throttle.retry_after_secs.max(1)).unwrap_or(60),
-        });
-    }
+    refuse_when_throttled(&mut tx, email, ip).await?;
     let user = repo::find_login_user(&mut tx, email).await?;
     let verified = match &user {
         Some(u) if u.active => u
@@ -124,12 +134,7 @@ pub async fn second_factor(
     unix_time: i64,
 ) -> Result<String, LoginError> {
     let mut tx = pool.begin().await?;
-    let throttle = repo::throttle(&mut tx, &pending.email, ip).await?;
-    if throttle.locked() {
-        return Err(LoginError::Throttled {
-            retry_after_secs: u32::try_from(throttle.retry_after_secs.max(1)).unwrap_or(60),
-        });
-    }
+    refuse_when_throttled(&mut tx, &pending.email, ip).await?;
     let user = repo::find_user_by_id(&mut tx, pending.user_id).await?;
     let secret = user.totp_secret.clone().unwrap_or_default();
     let by_totp = match super::totp::matching_step(&secret, code, unix_time) {
