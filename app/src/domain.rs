@@ -3,6 +3,7 @@
 //! No IO, no clock, no framework: everything here is a function of its arguments.
 
 pub mod bank;
+pub mod domain_name;
 pub mod format;
 pub mod numbering;
 pub mod periods;
@@ -11,6 +12,7 @@ pub mod tax;
 pub mod vat_id;
 
 pub use bank::{Bic, CreditorId, Iban};
+pub use domain_name::DomainName;
 pub use permissions::{Permission, Role};
 pub use vat_id::VatId;
 

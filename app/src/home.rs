@@ -28,6 +28,9 @@ pub fn HomePage() -> impl IntoView {
                         })}
                         <div class="tiles">
                             {s.can(Permission::ViewCustomers).then(|| view! { <a class="tile" href="/customers">{t(Key::NavCustomers)}</a> })}
+                            {s.can(Permission::ViewContracts).then(|| view! { <a class="tile" href="/contracts">{t(Key::NavContracts)}</a> })}
+                            {s.can(Permission::ViewInventory).then(|| view! { <a class="tile" href="/domains">{t(Key::NavDomains)}</a> })}
+                            {s.can(Permission::ViewInventory).then(|| view! { <a class="tile" href="/expiring">{t(Key::NavExpiring)}</a> })}
                             {s.can(Permission::ViewUsers).then(|| view! { <a class="tile" href="/users">{t(Key::NavUsers)}</a> })}
                             {s.can(Permission::ViewAuditLog).then(|| view! { <a class="tile" href="/audit">{t(Key::NavAudit)}</a> })}
                             {s.can(Permission::ManageTenantSettings).then(|| view! { <a class="tile" href="/settings">{t(Key::NavSettings)}</a> })}
@@ -37,14 +40,5 @@ pub fn HomePage() -> impl IntoView {
                 })
             })}
         </Suspense>
-    }
-}
-
-#[component]
-pub fn PortalHome() -> impl IntoView {
-    view! {
-        <Title text=t(Key::NavPortal)/>
-        <h1>{t(Key::NavPortal)}</h1>
-        <p>{t(Key::PortalWelcome)}</p>
     }
 }

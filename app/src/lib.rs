@@ -4,12 +4,17 @@
 #![recursion_limit = "512"]
 pub mod audit;
 pub mod auth;
+pub mod contracts;
 pub mod customers;
 pub mod domain;
 pub mod error;
 pub mod home;
 pub mod i18n;
+pub mod inventory;
 pub mod jobs;
+pub mod notifications;
+pub mod portal;
+pub mod products;
 pub mod tenants;
 pub mod tokens;
 pub mod ui;
@@ -91,7 +96,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login/2fa") view=auth::pages::SecondFactorPage/>
                 <Route path=path!("/invite/:token") view=auth::pages::InvitationPage/>
                 <ParentRoute path=path!("/portal") view=ui::shell::PortalShell>
-                    <Route path=path!("") view=home::PortalHome/>
+                    <Route path=path!("") view=portal::pages::PortalOverviewPage/>
+                    <Route path=path!("/contracts") view=portal::pages::PortalContractsPage/>
+                    <Route path=path!("/contracts/:id") view=portal::pages::PortalContractPage/>
+                    <Route path=path!("/domains") view=portal::pages::PortalDomainsPage/>
+                    <Route path=path!("/profile") view=auth::pages::ProfilePage/>
                 </ParentRoute>
                 <ParentRoute path=path!("") view=ui::shell::StaffShell>
                     <Route path=path!("/") view=home::HomePage/>
@@ -105,6 +114,28 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/customers/new") view=customers::pages::NewCustomerPage/>
                     <Route path=path!("/customers/:id") view=customers::pages::CustomerFilePage/>
                     <Route path=path!("/customers/:id/edit") view=customers::pages::EditCustomerPage/>
+                    <Route path=path!("/contracts") view=contracts::pages::ContractsPage/>
+                    <Route path=path!("/contracts/new") view=contracts::pages::NewContractPage/>
+                    <Route path=path!("/contracts/:id") view=contracts::pages::ContractPage/>
+                    <Route path=path!("/contracts/:id/edit") view=contracts::pages::EditContractPage/>
+                    <Route path=path!("/products") view=products::pages::ProductsPage/>
+                    <Route path=path!("/products/new") view=products::pages::NewProductPage/>
+                    <Route path=path!("/products/tld") view=products::pages::TldPricesPage/>
+                    <Route path=path!("/products/:id") view=products::pages::ProductPage/>
+                    <Route path=path!("/domains") view=inventory::pages::DomainsPage/>
+                    <Route path=path!("/domains/new") view=inventory::pages::NewDomainPage/>
+                    <Route path=path!("/domains/:id") view=inventory::pages::DomainPage/>
+                    <Route path=path!("/servers") view=inventory::pages::ServersPage/>
+                    <Route path=path!("/servers/new") view=inventory::pages::NewServerPage/>
+                    <Route path=path!("/servers/:id") view=inventory::pages::ServerPage/>
+                    <Route path=path!("/certificates") view=inventory::pages::CertificatesPage/>
+                    <Route path=path!("/certificates/new") view=inventory::pages::NewCertificatePage/>
+                    <Route path=path!("/certificates/:id") view=inventory::pages::CertificatePage/>
+                    <Route path=path!("/zones") view=inventory::pages::ZonesPage/>
+                    <Route path=path!("/zones/new") view=inventory::pages::NewZonePage/>
+                    <Route path=path!("/zones/:id") view=inventory::pages::ZonePage/>
+                    <Route path=path!("/expiring") view=inventory::pages::ExpiringPage/>
+                    <Route path=path!("/notifications") view=notifications::pages::NotificationsPage/>
                 </ParentRoute>
             </Routes>
         </Router>

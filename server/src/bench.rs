@@ -145,115 +145,231 @@ async fn throughput(
     Ok(f64::from(u32::try_from(total).unwrap_or(u32::MAX)) / started.elapsed().as_secs_f64())
 }
 
-/// Seeds customers set-based and compares with COPY of the same rows into a twin table
-/// (same indexes); then times the customer list as the page calls it, with statements per call.
-async fn customers(
+/// Copies the tenant's rows of `table` out and times `COPY` of them into an empty twin
+/// table with the same indexes: the baseline for seeding the same rows set-based.
+async fn copy_baseline(
+    pool: &PgPool,
+    table: &str,
+    columns: &str,
+    tenant: Uuid,
+) -> anyhow::Result<Duration> {
+    use sqlx::postgres::PgPoolCopyExt;
+    let twin = format!("bench_{table}_copy");
+    // no foreign keys on the twin: COPY into the real table would check them as the insert did
+    sqlx::query(&format!("create table {twin} (like {table} including all)"))
+        .execute(pool)
+        .await?;
+    let mut rows = Vec::new();
+    let mut out = pool
+        .copy_out_raw(&format!(
+            "copy (select {columns} from {table} where tenant_id = '{tenant}') to stdout"
+        ))
+        .await?;
+    while let Some(chunk) = futures_util::StreamExt::next(&mut out).await {
+        rows.extend_from_slice(&chunk?);
+    }
+    let started = Instant::now();
+    let mut copy = pool
+        .copy_in_raw(&format!("copy {twin} ({columns}) from stdin"))
+        .await?;
+    copy.send(rows.as_slice()).await?;
+    copy.finish().await?;
+    let elapsed = started.elapsed();
+    sqlx::query(&format!("drop table {twin}"))
+        .execute(pool)
+        .await?;
+    // what autovacuum does shortly after a bulk load; without statistics the planner guesses
+    sqlx::query(&format!("analyze {table}"))
+        .execute(pool)
+        .await?;
+    Ok(elapsed)
+}
+
+/// Runs a set-based seeding statement, then prints its time against COPY of the same rows.
+async fn seed_rows(
+    pool: &PgPool,
+    tenant: Uuid,
+    what: &str,
+    table: &str,
+    columns: &str,
+    insert: sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let inserted = insert.execute(pool).await?.rows_affected();
+    let insert_time = started.elapsed();
+    let copy_time = copy_baseline(pool, table, columns, tenant).await?;
+    println!(
+        "seeded {inserted} {what} set-based in {} ms; COPY of the same rows {} ms; ratio {:.2}",
+        insert_time.as_millis(),
+        copy_time.as_millis(),
+        insert_time.as_secs_f64() / copy_time.as_secs_f64().max(1e-9)
+    );
+    Ok(())
+}
+
+/// Times a list server function as its page calls it: p50, p95 and SQL statements per call.
+async fn time_list(
+    app: &axum::Router,
+    session: &str,
+    endpoint: &str,
+    label: &str,
+    bodies: &[serde_json::Value],
+) -> anyhow::Result<()> {
+    let mut times = Vec::new();
+    let before = statements_so_far();
+    let mut calls = 0u64;
+    for _ in 0..25 {
+        for body in bodies {
+            let request = Request::post(format!("/sf/{endpoint}"))
+                .header(header::HOST, "localhost")
+                .header(header::ORIGIN, "http://localhost")
+                .header(header::CONTENT_TYPE, "application/json")
+                .header(header::COOKIE, format!("{SESSION_COOKIE}={session}"))
+                .body(Body::from(body.to_string()))
+                .unwrap_or_default();
+            let started = Instant::now();
+            let response = app.clone().oneshot(request).await?;
+            let status = response.status();
+            axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+            anyhow::ensure!(status == StatusCode::OK, "{endpoint} answered {status}");
+            times.push(started.elapsed());
+            calls += 1;
+        }
+    }
+    times.sort();
+    println!(
+        "{label}: p50 {}  p95 {}  {:.1} SQL statements per call (incl. session)",
+        ms(percentile(&times, 50)),
+        ms(percentile(&times, 95)),
+        f64::from(u32::try_from(statements_so_far() - before).unwrap_or(0))
+            / f64::from(u32::try_from(calls).unwrap_or(1))
+    );
+    Ok(())
+}
+
+fn page_request(page: u32, sort: &str, search: &str) -> serde_json::Value {
+    serde_json::json!({ "page": page, "per_page": 25, "sort": sort, "descending": false, "search": search })
+}
+
+/// Customers, then three contracts and five domains per customer, each seeded set-based
+/// against a COPY baseline; then the customer search and the contract list as pages call them.
+async fn customers_and_contracts(
     pool: &PgPool,
     app: &axum::Router,
     tenant: Uuid,
     session: &str,
     count: u32,
 ) -> anyhow::Result<()> {
-    use sqlx::postgres::PgPoolCopyExt;
-    let started = Instant::now();
-    sqlx::query(
-        "insert into customers (id, tenant_id, number, kind, company_name, email, billing_street, billing_postal_code,
-                                billing_city, tags)
-         select gen_random_uuid(), $1, 'K-' || lpad(n::text, 6, '0'), 'company',
-                (array['Bäckerei', 'Autohaus', 'Praxis', 'Hotel', 'Verein', 'Kanzlei'])[1 + n % 6] || ' '
-                    || (array['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker'])[1 + n % 8]
-                    || ' ' || n,
-                'info' || n || '@kunde' || n || '.de', 'Hauptstraße ' || (n % 200), lpad((10000 + n % 89999)::text, 5, '0'),
-                (array['Berlin', 'Hamburg', 'München', 'Köln', 'Leipzig', 'Dresden'])[1 + n % 6], array['Hosting']
-         from generate_series(1, $2) n",
+    let count = i32::try_from(count).unwrap_or(100_000);
+    seed_rows(
+        pool,
+        tenant,
+        "customers",
+        "customers",
+        "id, tenant_id, number, kind, company_name, email, billing_street, billing_postal_code, billing_city, tags",
+        sqlx::query(
+            "insert into customers (id, tenant_id, number, kind, company_name, email, billing_street, billing_postal_code,
+                                    billing_city, tags)
+             select gen_random_uuid(), $1, 'K-' || lpad(n::text, 6, '0'), 'company',
+                    (array['Bäckerei', 'Autohaus', 'Praxis', 'Hotel', 'Verein', 'Kanzlei'])[1 + n % 6] || ' '
+                        || (array['Müller', 'Schmidt', 'Schneider', 'Fischer', 'Weber', 'Meyer', 'Wagner', 'Becker'])[1 + n % 8]
+                        || ' ' || n,
+                    'info' || n || '@kunde' || n || '.de', 'Hauptstraße ' || (n % 200), lpad((10000 + n % 89999)::text, 5, '0'),
+                    (array['Berlin', 'Hamburg', 'München', 'Köln', 'Leipzig', 'Dresden'])[1 + n % 6], array['Hosting']
+             from generate_series(1, $2) n",
+        )
+        .bind(tenant)
+        .bind(count),
+    )
+    .await?;
+    seed_rows(
+        pool,
+        tenant,
+        "contracts",
+        "contracts",
+        "id, tenant_id, customer_id, number, description, start_date, end_date, minimum_term_months, notice_amount, fee, fee_unit, billing_interval, billed_until",
+        sqlx::query(
+            "insert into contracts (id, tenant_id, customer_id, number, description, start_date, end_date, minimum_term_months,
+                                    notice_amount, fee, fee_unit, billing_interval, billed_until)
+             select gen_random_uuid(), $1, c.id, 'V-' || lpad((row_number() over ())::text, 7, '0'),
+                    (array['Domain-Server Standard', 'Managed Server M', 'Spamfilter'])[k] || ' ' || c.number,
+                    date '2020-01-01' + ((c.number_n * 7 + k * 113) % 2500),
+                    case when (c.number_n + k) % 10 = 0 then date '2020-01-01' + ((c.number_n * 7 + k * 113) % 2500) + 400 end,
+                    12, 3, (array[19.00, 89.00, 20.00])[k], (array['month', 'month', 'quarter'])[k],
+                    (array['quarterly', 'monthly', 'yearly'])[k],
+                    date '2020-01-01' + ((c.number_n * 7 + k * 113) % 2500) + 89
+             from (select id, substr(number, 3)::int as number_n, number from customers where tenant_id = $1) c
+             cross join generate_series(1, 3) k",
+        )
+        .bind(tenant),
+    )
+    .await?;
+    seed_rows(
+        pool,
+        tenant,
+        "domains",
+        "domains",
+        "id, tenant_id, customer_id, name, ascii_name, tld, registrar, expires_on",
+        sqlx::query(
+            "insert into domains (id, tenant_id, customer_id, name, ascii_name, tld, registrar, expires_on)
+             select gen_random_uuid(), $1, c.id, d.name, d.name, 'de', 'InterNetX', current_date + ((c.n * 5 + k) % 400)
+             from (select id, substr(number, 3)::int as n from customers where tenant_id = $1) c
+             cross join generate_series(1, 5) k
+             cross join lateral (select 'kunde' || c.n || '-' || k || '.de' as name) d",
+        )
+        .bind(tenant),
+    )
+    .await?;
+
+    let customer_filter = serde_json::json!({ "kind": null, "tag": "", "include_archived": false });
+    time_list(app, session, "customers/list", &format!("customer list, first page by name ({count} customers)"),
+        &[0, 1, 2].map(|p| serde_json::json!({ "filter": customer_filter, "page": page_request(1 + p, "", "") }))).await?;
+    time_list(app, session, "customers/list", "customer search",
+        &["müller", "hotel weber", "berlin", "K-0421", "kanzlei meyer 77", "dresden", "xyzzy"]
+            .map(|term| serde_json::json!({ "filter": customer_filter, "page": page_request(1, "", term) }))).await?;
+    let one_customer: Uuid = sqlx::query_scalar(
+        "select id from customers where tenant_id = $1 order by number offset $2 limit 1",
     )
     .bind(tenant)
-    .bind(i32::try_from(count).unwrap_or(100_000))
-    .execute(pool)
+    .bind(i64::from(count / 2))
+    .fetch_one(pool)
     .await?;
-    let insert_time = started.elapsed();
-    sqlx::query("create table bench_customers_copy (like customers including all)")
-        .execute(pool)
-        .await?;
-    let mut csv = Vec::new();
-    let mut out = pool
-        .copy_out_raw(&format!(
-            "copy (select id, tenant_id, number, kind, company_name, email, billing_street, billing_postal_code, billing_city, tags
-                   from customers where tenant_id = '{tenant}') to stdout"
-        ))
-        .await?;
-    while let Some(chunk) = futures_util::StreamExt::next(&mut out).await {
-        csv.extend_from_slice(&chunk?);
-    }
-    let started = Instant::now();
-    let mut copy = pool
-        .copy_in_raw(
-            "copy bench_customers_copy (id, tenant_id, number, kind, company_name, email, billing_street, billing_postal_code,
-                                        billing_city, tags) from stdin",
-        )
-        .await?;
-    copy.send(csv.as_slice()).await?;
-    copy.finish().await?;
-    let copy_time = started.elapsed();
-    sqlx::query("drop table bench_customers_copy")
-        .execute(pool)
-        .await?;
-    // what autovacuum does shortly after a bulk load; without statistics the planner guesses
-    sqlx::query("analyze customers").execute(pool).await?;
-    println!(
-        "seeded {count} customers set-based in {} ms; COPY of the same rows {} ms; ratio {:.2}",
-        insert_time.as_millis(),
-        copy_time.as_millis(),
-        insert_time.as_secs_f64() / copy_time.as_secs_f64().max(1e-9)
-    );
-
-    let searches = [
-        "",
-        "müller",
-        "hotel weber",
-        "berlin",
-        "K-0421",
-        "kanzlei meyer 77",
-        "dresden",
-        "xyzzy",
-    ];
-    for (label, terms) in [
-        ("first page, by name", &searches[..1]),
-        ("search", &searches[1..]),
-    ] {
-        let mut times = Vec::new();
-        let before = statements_so_far();
-        let mut calls = 0u64;
-        for round in 0..25 {
-            for term in terms {
-                let body = serde_json::json!({
-                    "filter": { "kind": null, "tag": "", "include_archived": false },
-                    "page": { "page": 1 + round % 3, "per_page": 25, "sort": "", "descending": false, "search": term },
-                });
-                let request = Request::post("/sf/customers/list")
-                    .header(header::HOST, "localhost")
-                    .header(header::ORIGIN, "http://localhost")
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .header(header::COOKIE, format!("{SESSION_COOKIE}={session}"))
-                    .body(Body::from(body.to_string()))
-                    .unwrap_or_default();
-                let started = Instant::now();
-                let response = app.clone().oneshot(request).await?;
-                let status = response.status();
-                axum::body::to_bytes(response.into_body(), usize::MAX).await?;
-                anyhow::ensure!(status == StatusCode::OK, "customer list answered {status}");
-                times.push(started.elapsed());
-                calls += 1;
-            }
-        }
-        times.sort();
-        println!(
-            "customer list ({label}) over {count} customers: p50 {}  p95 {}  {:.1} SQL statements per call (incl. session)",
-            ms(percentile(&times, 50)),
-            ms(percentile(&times, 95)),
-            f64::from(u32::try_from(statements_so_far() - before).unwrap_or(0)) / f64::from(u32::try_from(calls).unwrap_or(1))
-        );
-    }
+    let contracts = |status: Option<&str>, customer: Option<Uuid>, sort: &str, search: &str| serde_json::json!({ "filter": { "customer_id": customer, "status": status }, "page": page_request(1, sort, search) });
+    time_list(
+        app,
+        session,
+        "contracts/list",
+        "contract list, active, by start (tenant-wide)",
+        &[
+            contracts(Some("active"), None, "start", ""),
+            contracts(Some("past"), None, "end", ""),
+            contracts(None, None, "number", ""),
+        ],
+    )
+    .await?;
+    time_list(
+        app,
+        session,
+        "contracts/list",
+        "contract search (number, description, customer)",
+        &[
+            contracts(None, None, "start", "spamfilter K-0042"),
+            contracts(None, None, "start", "weber"),
+            contracts(None, None, "start", "V-0000123"),
+        ],
+    )
+    .await?;
+    time_list(
+        app,
+        session,
+        "contracts/list",
+        "contract list of one customer (customer file)",
+        &[
+            contracts(Some("active"), Some(one_customer), "start", ""),
+            contracts(None, Some(one_customer), "start", ""),
+        ],
+    )
+    .await?;
     Ok(())
 }
 
@@ -349,7 +465,7 @@ pub async fn run(pool: PgPool, config: Config, options: BenchOptions) -> anyhow:
         100.0 * api / baseline.max(1.0)
     );
 
-    customers(&pool, &app, tenant, &session, options.customers).await?;
+    customers_and_contracts(&pool, &app, tenant, &session, options.customers).await?;
 
     let wasm = config.site_root.join("pkg/kontor_bg.wasm");
     match std::fs::metadata(&wasm) {

@@ -103,7 +103,17 @@ pub async fn load(pool: &PgPool, password: Option<String>) -> anyhow::Result<Opt
         },
     )
     .await?;
-    customers(&mut tx, tenant_id).await?;
+    let customer_ids = customers(&mut tx, tenant_id).await?;
+    // Karl Kunde is the bakery's portal user
+    sqlx::query(
+        "update memberships set customer_id = $2
+         where tenant_id = $1 and user_id = (select id from users where email = 'kunde@demo.kontor.test')",
+    )
+    .bind(tenant_id)
+    .bind(customer_ids.first())
+    .execute(&mut *tx)
+    .await?;
+    catalog_and_contracts(&mut tx, tenant_id, &customer_ids).await?;
     tx.commit().await?;
     Ok(Some(DemoData {
         password,
@@ -114,7 +124,7 @@ pub async fn load(pool: &PgPool, password: Option<String>) -> anyhow::Result<Opt
 
 /// A few customers of the kinds an agency has: a shop, a practice, an association, a
 /// customer abroad with reverse charge, and a private person.
-async fn customers(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> anyhow::Result<()> {
+async fn customers(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> anyhow::Result<Vec<Uuid>> {
     use app::customers::{ContactInput, ContactRole, CreateOutcome, CustomerInput, CustomerKind};
     use app::domain::tax::TaxTreatment;
     let actor = app::auth::context::Actor::system(tenant_id, "kontor demo");
@@ -196,10 +206,14 @@ async fn customers(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> anyhow::Re
         ),
     ];
     let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+    let mut ids = Vec::new();
     for (index, input) in [shop, practice, club, vienna, person].iter().enumerate() {
         let created = app::customers::api::create(conn, &actor, input, true, year)
             .await
             .map_err(|e| anyhow::anyhow!("demo customer: {e:?}"))?;
+        if let CreateOutcome::Created { id, .. } = created {
+            ids.push(id);
+        }
         let (CreateOutcome::Created { id, .. }, Some((first, last, role, email))) =
             (created, contacts.get(index))
         else {
@@ -217,6 +231,362 @@ async fn customers(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> anyhow::Re
             .await
             .map_err(|e| anyhow::anyhow!("demo contact: {e:?}"))?;
     }
+    Ok(ids)
+}
+
+/// The catalog, TLD prices and, per customer, the contracts, domains, servers and
+/// certificates an agency keeps: some started years ago, one cancelled, one starting soon,
+/// a domain and a certificate expiring within the month.
+async fn catalog_and_contracts(
+    conn: &mut sqlx::PgConnection,
+    tenant_id: Uuid,
+    customers: &[Uuid],
+) -> anyhow::Result<()> {
+    use app::contracts::{CancelInput, ContractInput};
+    use app::domain::periods::{BillingInterval, FeeUnit, NoticeUnit};
+    use app::inventory::{CertificateInput, DomainInput, ServerInput, ServerType};
+    use app::products::{PriceTierInput, ProductInput, ProductKind};
+    let actor = app::auth::context::Actor::system(tenant_id, "kontor demo");
+    let failed = |what: &'static str| move |e| anyhow::anyhow!("demo {what}: {e:?}");
+    let (today, _) = app::contracts::repo::tenant_today(conn, tenant_id).await?;
+    let day = |days: i64| today + chrono::Duration::days(days);
+    let product = |sku: &str,
+                   name: &str,
+                   kind: ProductKind,
+                   cost: &str,
+                   sale: &str,
+                   unit: FeeUnit,
+                   interval: BillingInterval| ProductInput {
+        sku: sku.to_owned(),
+        name: name.to_owned(),
+        kind,
+        cost_price: cost.to_owned(),
+        sale_price: sale.to_owned(),
+        fee_unit: unit,
+        billing_interval: interval,
+        ..ProductInput::default()
+    };
+    let mut mailboxes = product(
+        "MAIL-10",
+        "Postfach 10 GB",
+        ProductKind::Email,
+        "0.80",
+        "2.50",
+        FeeUnit::Month,
+        BillingInterval::Monthly,
+    );
+    mailboxes.tiers = vec![
+        PriceTierInput {
+            min_quantity: "10".to_owned(),
+            unit_price: "2.00".to_owned(),
+        },
+        PriceTierInput {
+            min_quantity: "50".to_owned(),
+            unit_price: "1.50".to_owned(),
+        },
+    ];
+    let mut server = product(
+        "SRV-M",
+        "Managed Server M",
+        ProductKind::Server,
+        "45.00",
+        "89.00",
+        FeeUnit::Month,
+        BillingInterval::Monthly,
+    );
+    server.setup_fee = "149.00".to_owned();
+    let catalog = [
+        product(
+            "DOM-STD",
+            "Domain-Server Standard inkl. Domain",
+            ProductKind::Hosting,
+            "4.00",
+            "19.00",
+            FeeUnit::Month,
+            BillingInterval::Quarterly,
+        ),
+        server,
+        product(
+            "SPAM",
+            "Spamfilter",
+            ProductKind::Email,
+            "5.00",
+            "20.00",
+            FeeUnit::Quarter,
+            BillingInterval::Yearly,
+        ),
+        product(
+            "SSL-DV",
+            "SSL-Zertifikat DV",
+            ProductKind::Certificate,
+            "9.00",
+            "49.00",
+            FeeUnit::Year,
+            BillingInterval::Yearly,
+        ),
+        mailboxes,
+        product(
+            "SUP-H",
+            "Supportstunde",
+            ProductKind::Service,
+            "0",
+            "95.00",
+            FeeUnit::Month,
+            BillingInterval::Monthly,
+        ),
+    ];
+    let mut product_ids = Vec::new();
+    for input in &catalog {
+        product_ids.push(
+            app::products::api::save(conn, &actor, None, input)
+                .await
+                .map_err(failed("product"))?,
+        );
+    }
+    for (tld, [rc, rp, nc, np, tc, tp]) in [
+        ("de", ["3.00", "9.90", "3.00", "9.90", "0", "0"]),
+        ("com", ["9.50", "16.90", "9.50", "16.90", "9.50", "16.90"]),
+        ("at", ["11.00", "24.00", "11.00", "24.00", "0", "0"]),
+        ("eu", ["4.50", "12.90", "4.50", "12.90", "0", "0"]),
+        (
+            "shop",
+            ["22.00", "39.00", "28.00", "49.00", "28.00", "49.00"],
+        ),
+    ] {
+        let price = app::products::TldPrice {
+            tld: tld.to_owned(),
+            registration_cost: rc.to_owned(),
+            registration_price: rp.to_owned(),
+            renewal_cost: nc.to_owned(),
+            renewal_price: np.to_owned(),
+            transfer_cost: tc.to_owned(),
+            transfer_price: tp.to_owned(),
+        };
+        let (tld, amounts) = price
+            .parse(app::i18n::Lang::En)
+            .map_err(|e| anyhow::anyhow!("demo TLD price: {e:?}"))?;
+        app::products::repo::save_tld_price(conn, tenant_id, &tld, &amounts).await?;
+    }
+    let [shop, practice, club, vienna, person] = customers else {
+        return Ok(());
+    };
+    let contract = |customer: Uuid,
+                    product: usize,
+                    description: &str,
+                    start: chrono::NaiveDate,
+                    fee: &str,
+                    unit: FeeUnit,
+                    interval: BillingInterval| ContractInput {
+        customer_id: Some(customer),
+        product_id: product_ids.get(product).copied(),
+        description: description.to_owned(),
+        start_date: start.to_string(),
+        fee: fee.to_owned(),
+        fee_unit: unit,
+        billing_interval: interval,
+        minimum_term_months: 12,
+        notice_amount: 3,
+        notice_unit: NoticeUnit::Months,
+        ..ContractInput::default()
+    };
+    let mut shop_server = contract(
+        *shop,
+        1,
+        "Managed Server M für den Webshop",
+        day(-700),
+        "89.00",
+        FeeUnit::Month,
+        BillingInterval::Monthly,
+    );
+    shop_server.setup_fee = "149.00".to_owned();
+    let mut mail = contract(
+        *practice,
+        4,
+        "Postfächer Praxis",
+        day(-400),
+        "2.00",
+        FeeUnit::Month,
+        BillingInterval::Monthly,
+    );
+    mail.quantity = "12".to_owned();
+    let contracts = [
+        contract(
+            *shop,
+            0,
+            "Domain-Server Standard, inkl. Domain baeckerei-schmidt.de",
+            day(-1000),
+            "19.00",
+            FeeUnit::Month,
+            BillingInterval::Quarterly,
+        ),
+        shop_server,
+        contract(
+            *shop,
+            2,
+            "Spamfilter auf dem Hauptserver",
+            day(-1000),
+            "20.00",
+            FeeUnit::Quarter,
+            BillingInterval::Yearly,
+        ),
+        contract(
+            *practice,
+            0,
+            "Domain-Server Standard, inkl. Domain dr-weber-koeln.de",
+            day(-500),
+            "19.00",
+            FeeUnit::Month,
+            BillingInterval::Quarterly,
+        ),
+        mail,
+        contract(
+            *club,
+            0,
+            "Vereinswebsite inkl. Domain bw-hamm.de",
+            day(-300),
+            "9.50",
+            FeeUnit::Month,
+            BillingInterval::Yearly,
+        ),
+        contract(
+            *vienna,
+            0,
+            "Hosting alpenblick-hotels.at",
+            day(14),
+            "29.00",
+            FeeUnit::Month,
+            BillingInterval::HalfYearly,
+        ),
+        contract(
+            *person,
+            3,
+            "SSL-Zertifikat jonas-becker.de",
+            day(-200),
+            "49.00",
+            FeeUnit::Year,
+            BillingInterval::Yearly,
+        ),
+    ];
+    let mut contract_ids = Vec::new();
+    for input in &contracts {
+        let (id, _) = app::contracts::api::create(conn, &actor, input)
+            .await
+            .map_err(failed("contract"))?;
+        contract_ids.push(id);
+        // what earlier billing runs would have left behind: everything due by today billed
+        let terms = input
+            .parse(app::i18n::Lang::De)
+            .map_err(|e| anyhow::anyhow!("demo contract terms: {e:?}"))?
+            .terms;
+        let billed_until = app::domain::periods::due_charges(&terms, None, today)
+            .last()
+            .map(|charge| charge.period.to);
+        sqlx::query(
+            "update contracts set billed_until = $2, setup_fee_billed = $2 is not null where id = $1",
+        )
+        .bind(id)
+        .bind(billed_until)
+        .execute(&mut *conn)
+        .await?;
+    }
+    if let Some(club_contract) = contract_ids.get(5) {
+        let notice = CancelInput {
+            reason: "Verein wechselt zu einem Baukasten".to_owned(),
+            ..CancelInput::default()
+        };
+        app::contracts::api::cancel(conn, &actor, *club_contract, &notice)
+            .await
+            .map_err(failed("cancellation"))?;
+    }
+    let domain = |customer: Uuid, contract: Option<Uuid>, name: &str, expires: i64| DomainInput {
+        customer_id: Some(customer),
+        contract_id: contract,
+        name: name.to_owned(),
+        registrar: "InterNetX".to_owned(),
+        owner_handle: "DENIC-1000-OWNER".to_owned(),
+        registered_on: Some(day(expires - 365 * 3)),
+        expires_on: Some(day(expires)),
+        ..DomainInput::default()
+    };
+    let domains = [
+        domain(
+            *shop,
+            contract_ids.first().copied(),
+            "baeckerei-schmidt.de",
+            120,
+        ),
+        domain(*shop, None, "bäckerei-schmidt.de", 21),
+        domain(
+            *practice,
+            contract_ids.get(3).copied(),
+            "dr-weber-koeln.de",
+            200,
+        ),
+        domain(*club, contract_ids.get(5).copied(), "bw-hamm.de", 45),
+        domain(
+            *vienna,
+            contract_ids.get(6).copied(),
+            "alpenblick-hotels.at",
+            300,
+        ),
+    ];
+    let mut domain_ids = Vec::new();
+    for input in &domains {
+        domain_ids.push(
+            app::inventory::api::save_domain(conn, &actor, None, input)
+                .await
+                .map_err(failed("domain"))?,
+        );
+    }
+    let server = ServerInput {
+        customer_id: Some(*shop),
+        hostname: "shop01.kontor-hosting.de".to_owned(),
+        ip_addresses: vec!["203.0.113.10".to_owned(), "2001:db8::10".to_owned()],
+        server_type: ServerType::Managed,
+        location: "Frankfurt, RZ 2".to_owned(),
+        operating_system: "Debian 12".to_owned(),
+        cpu_cores: Some(4),
+        memory_gb: Some(16),
+        storage_gb: Some(240),
+        ..ServerInput::default()
+    };
+    let server_id = app::inventory::api::save_server(conn, &actor, None, &server)
+        .await
+        .map_err(failed("server"))?;
+    if let Some(contract) = contract_ids.get(1) {
+        app::inventory::repo::set_server_contract(conn, tenant_id, server_id, *contract, true)
+            .await?;
+    }
+    let own = ServerInput {
+        customer_id: None,
+        hostname: "web01.kontor-hosting.de".to_owned(),
+        ip_addresses: vec!["203.0.113.2".to_owned()],
+        server_type: ServerType::Dedicated,
+        location: "Frankfurt, RZ 1".to_owned(),
+        operating_system: "Debian 12".to_owned(),
+        cpu_cores: Some(16),
+        memory_gb: Some(128),
+        storage_gb: Some(2000),
+        ..ServerInput::default()
+    };
+    app::inventory::api::save_server(conn, &actor, None, &own)
+        .await
+        .map_err(failed("server"))?;
+    let certificate = CertificateInput {
+        customer_id: Some(*shop),
+        domain_id: domain_ids.first().copied(),
+        server_id: Some(server_id),
+        common_name: "www.baeckerei-schmidt.de".to_owned(),
+        alt_names: vec!["baeckerei-schmidt.de".to_owned()],
+        issuer: "Let's Encrypt R11".to_owned(),
+        valid_from: Some(day(-80)),
+        expires_on: Some(day(10)),
+        auto_renew: true,
+        ..CertificateInput::default()
+    };
+    app::inventory::api::save_certificate(conn, &actor, None, &certificate)
+        .await
+        .map_err(failed("certificate"))?;
     Ok(())
 }
 

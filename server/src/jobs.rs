@@ -94,6 +94,7 @@ async fn finish(pool: &PgPool, job: &Job, outcome: &anyhow::Result<()>) -> sqlx:
 async fn run(pool: &PgPool, job: &Job) -> anyhow::Result<()> {
     match job.kind.as_str() {
         "session_cleanup" => clean_up_sessions(pool).await,
+        "inventory_expiry_reminders" => remind_expiries(pool).await,
         other => anyhow::bail!("unknown job kind {other}"),
     }
 }
@@ -116,6 +117,15 @@ pub async fn clean_up_sessions(pool: &PgPool) -> anyhow::Result<()> {
         .await?;
     tx.commit().await.context("session clean-up")?;
     tracing::info!(sessions, "expired sessions removed");
+    Ok(())
+}
+
+/// Daily: in-app reminders of expiring domains, certificates and DNS zones (idempotent).
+pub async fn remind_expiries(pool: &PgPool) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    let added = app::inventory::repo::remind_expiries(&mut tx).await?;
+    tx.commit().await.context("expiry reminders")?;
+    tracing::info!(added, "expiry reminders");
     Ok(())
 }
 

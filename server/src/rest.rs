@@ -1,14 +1,17 @@
 //! REST API `/api/v1`: bearer tokens with scopes, RFC 9457 problem responses with field
 //! errors, cursor paging, idempotency keys on creates, and the OpenAPI description.
 
+pub mod contracts;
 pub mod customers;
 pub mod docs;
+pub mod inventory;
 pub mod users;
 
 use crate::startup::AppState;
 use app::auth::context::{Actor, Credential};
 use app::error::AppError;
 use app::i18n::Lang;
+use app::ui::paging::{Page, PageRequest};
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -30,6 +33,8 @@ pub fn router() -> Router<AppState> {
             "/customers/{id}/contacts",
             get(customers::contacts).post(customers::add_contact),
         )
+        .merge(contracts::routes())
+        .merge(inventory::routes())
         .route("/openapi.json", get(docs::openapi))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }
@@ -113,6 +118,7 @@ impl FromRequestParts<AppState> for ApiActor {
             user_id: grant.created_by,
             tenant_id: grant.tenant_id,
             roles: Vec::new(),
+            customer_id: None,
             label: format!("api:{}", grant.name),
             ip: None,
             lang,
@@ -228,6 +234,35 @@ where
     Ok((status, Json(value)).into_response())
 }
 
+/// A JSON request body, or a problem naming it.
+pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError(AppError::field("body", format!("is not valid: {e}"))))
+}
+
+/// For PATCH: the stored input with the body's fields replaced. Unknown fields are refused;
+/// the caller validates the result as a whole.
+pub fn patched<T: serde::Serialize + serde::de::DeserializeOwned>(
+    stored: &T,
+    body: &[u8],
+) -> Result<T, ApiError> {
+    let serde_json::Value::Object(changes) = parse_body(body)? else {
+        return Err(ApiError(AppError::field("body", "must be a JSON object")));
+    };
+    let mut merged = serde_json::to_value(stored).unwrap_or_default();
+    for (key, value) in changes {
+        if merged.get(&key).is_none() {
+            return Err(ApiError(AppError::field(
+                &key,
+                "is not a field of this resource",
+            )));
+        }
+        merged[key] = value;
+    }
+    serde_json::from_value(merged)
+        .map_err(|e| ApiError(AppError::field("body", format!("is not valid: {e}"))))
+}
+
 /// Cursor paging parameters shared by list routes.
 #[derive(serde::Deserialize)]
 pub struct ListParams {
@@ -238,5 +273,48 @@ pub struct ListParams {
 impl ListParams {
     pub fn limit(&self) -> i64 {
         i64::from(self.limit.unwrap_or(50).clamp(1, 200))
+    }
+
+    /// The page the cursor names, for lists that page by offset (the cursor is the next
+    /// offset): search results have no stable key order. An offset that is not a multiple
+    /// of `limit` is rounded down.
+    pub fn page(&self, sort: &str, search: String) -> Result<PageRequest, ApiError> {
+        let limit = u32::try_from(self.limit()).unwrap_or(50);
+        let offset: u32 = match self.cursor.as_deref() {
+            Some(cursor) => cursor
+                .parse()
+                .map_err(|_| AppError::field("cursor", "is not a cursor from this API"))?,
+            None => 0,
+        };
+        Ok(PageRequest {
+            page: offset / limit + 1,
+            per_page: limit,
+            sort: sort.to_owned(),
+            descending: false,
+            search,
+        })
+    }
+
+    /// The link to the page after `page` of `/api/v1/{path}`, if there is one, repeating
+    /// the filters given.
+    pub fn next<T>(
+        path: &str,
+        page: &PageRequest,
+        result: &Page<T>,
+        filters: &[(&str, Option<&str>)],
+    ) -> Option<String> {
+        let offset = page.page * page.per_page;
+        let filters: String = filters
+            .iter()
+            .filter_map(|(name, value)| {
+                value.map(|v| format!("&{name}={}", crate::startup::form_urlencoded_component(v)))
+            })
+            .collect();
+        (result.total_capped || i64::from(offset) < result.total).then(|| {
+            format!(
+                "/api/v1/{path}?limit={}&cursor={offset}{filters}",
+                page.per_page
+            )
+        })
     }
 }

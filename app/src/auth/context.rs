@@ -22,6 +22,8 @@ pub struct SessionUser {
     pub totp_enabled: bool,
     pub tenant_id: Option<Uuid>,
     pub roles: Vec<String>,
+    /// The customer a portal user belongs to in this tenant (None for staff).
+    pub customer_id: Option<Uuid>,
 }
 
 /// Set by the server on every request.
@@ -53,6 +55,9 @@ pub struct Actor {
     pub user_id: Option<Uuid>,
     pub tenant_id: Uuid,
     pub roles: Vec<Role>,
+    /// Set for portal users: everything they see is this customer's (None for staff,
+    /// API tokens and the system).
+    pub customer_id: Option<Uuid>,
     pub label: String,
     pub ip: Option<IpAddr>,
     pub lang: Lang,
@@ -77,6 +82,7 @@ impl Actor {
             user_id: None,
             tenant_id,
             roles: Vec::new(),
+            customer_id: None,
             label: label.to_owned(),
             ip: None,
             lang: Lang::De,
@@ -104,6 +110,7 @@ impl Actor {
                 .iter()
                 .filter_map(|r| Role::parse(r))
                 .collect(),
+            customer_id: session.customer_id,
             label: session.email.clone(),
             ip,
             lang,
@@ -136,6 +143,14 @@ pub fn authorize(permission: Permission) -> Result<Actor, AppError> {
         Actor::from_session(session, request.ip, request.lang).ok_or(AppError::Unauthorized)?;
     actor.require(permission)?;
     Ok(actor)
+}
+
+/// The start of every portal server function: the actor and the customer whose data it
+/// may see. The customer comes from the session's membership, never from the request.
+pub fn authorize_portal() -> Result<(Actor, Uuid), AppError> {
+    let actor = authorize(Permission::UsePortal)?;
+    let customer_id = actor.customer_id.ok_or(AppError::Forbidden)?;
+    Ok((actor, customer_id))
 }
 
 /// Gives failed server functions the HTTP status that matches their error.

@@ -27,7 +27,11 @@ pub async fn load_session(
          )
          select s.token_hash, u.id as user_id, u.email, u.display_name, u.language, s.mfa_pending,
                 u.totp_enabled_at is not null as totp_enabled, m.tenant_id,
-                coalesce(m.roles, '{}') as roles
+                -- a membership bound to a customer acts only with customer roles
+                coalesce(case when m.customer_id is null then m.roles
+                              else array(select r from unnest(m.roles) r where r like 'customer\\_%') end,
+                         '{}') as roles,
+                m.customer_id
          from live s
          join users u on u.id = s.user_id and u.active
          left join memberships m on m.user_id = u.id and m.tenant_id = s.tenant_id and m.active",

@@ -9,7 +9,7 @@ use crate::domain::tax::TaxTreatment;
 use crate::domain::Permission;
 use crate::error::{AppError, FieldErrors};
 use crate::i18n::{t, use_lang, Key, Lang};
-use crate::ui::form::{field_errors, FormError, TextField};
+use crate::ui::form::{field_errors, FieldError, FormError, TextField};
 use crate::ui::table::{use_page_request, ConfirmButton, PagedTable, SearchBox, SortHeader};
 use crate::ui::toast::use_toasts;
 use crate::ui::{EmptyState, ErrorBox, Loading, LocalTime};
@@ -203,13 +203,6 @@ impl FormState {
                 })
                 .collect(),
         }
-    }
-}
-
-#[component]
-fn FieldError(errors: Signal<FieldErrors>, field: &'static str) -> impl IntoView {
-    move || {
-        errors.with(|e| e.get(field).map(|m| view! { <p class="field-error" id=format!("field-{field}-error")>{m.to_owned()}</p> }))
     }
 }
 
@@ -642,6 +635,9 @@ pub fn CustomerFilePage() -> impl IntoView {
                                 <MasterDataCard file=file.clone()/>
                                 <ContactsSection file=file.clone() manage reload/>
                             </div>
+                            <crate::contracts::pages::CustomerContracts customer_id=id/>
+                            <crate::inventory::pages::CustomerInventory customer_id=id/>
+                            <crate::portal::pages::CustomerPortalUsers customer_id=id/>
                             <CallNotesSection file reload/>
                         }.into_any()
                     }

@@ -417,10 +417,10 @@ type ListRow = (
 
 /// Lists count at most this far; beyond it the pager says "more than …" (counting a whole
 /// big tenant on every page would cost more than the page itself).
-const COUNT_LIMIT: i64 = 1_000;
+pub const COUNT_LIMIT: i64 = 1_000;
 
 /// The search words as `LIKE` patterns on the lower-cased search text (each word must occur).
-fn search_patterns(search: &str) -> Vec<String> {
+pub fn search_patterns(search: &str) -> Vec<String> {
     search
         .split_whitespace()
         .take(5)

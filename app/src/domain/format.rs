@@ -36,6 +36,32 @@ pub fn number(value: Decimal, decimals: u32, lang: Lang) -> String {
     out
 }
 
+/// Reads an amount as people type it: `1.234,56` and `19,5` (German) or `1234.56`. A comma
+/// makes dots thousands separators; without one a single dot is the decimal point.
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    let compact: String = text
+        .trim()
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\'')
+        .collect();
+    let normalized = if compact.contains(',') {
+        compact.replace('.', "").replace(',', ".")
+    } else if compact.matches('.').count() > 1 {
+        compact.replace('.', "")
+    } else {
+        compact
+    };
+    normalized.parse().ok()
+}
+
+/// Reads a date as `YYYY-MM-DD` (date inputs, API) or `DD.MM.YYYY` (German).
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%d.%m.%Y"))
+        .ok()
+}
+
 fn currency_symbol(currency: &str) -> &str {
     match currency {
         "EUR" => "€",
@@ -114,5 +140,24 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap_or_default();
         assert_eq!(date(d, Lang::De), "31.12.2026");
         assert_eq!(date(d, Lang::En), "31 Dec 2026");
+    }
+
+    #[test]
+    fn typed_amounts_and_dates() {
+        for (text, expected) in [
+            ("19,00", "19.00"),
+            ("1.234,56", "1234.56"),
+            ("1234.56", "1234.56"),
+            (" 57 ", "57"),
+            ("1.000.000", "1000000"),
+        ] {
+            assert_eq!(parse_decimal(text), Some(dec(expected)), "{text}");
+        }
+        assert_eq!(parse_decimal("zwölf"), None);
+        assert_eq!(parse_decimal(""), None);
+        let day = NaiveDate::from_ymd_opt(2026, 12, 31);
+        assert_eq!(parse_date("2026-12-31"), day);
+        assert_eq!(parse_date("31.12.2026"), day);
+        assert_eq!(parse_date("31.02.2026"), None);
     }
 }

@@ -190,6 +190,51 @@ pub fn next_charge(terms: &Terms, billed_until: Option<NaiveDate>) -> Option<Cha
     })
 }
 
+/// A new recurring fee from a day on. Earlier periods keep the fee they were billed with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceChange {
+    pub valid_from: NaiveDate,
+    pub fee: Decimal,
+}
+
+/// The terms with the fee valid on `day`: the latest change on or before it, else the
+/// original fee. A charge is priced by the fee valid on its first day.
+pub fn priced_on(terms: &Terms, changes: &[PriceChange], day: NaiveDate) -> Terms {
+    let fee = changes
+        .iter()
+        .filter(|change| change.valid_from <= day)
+        .max_by_key(|change| change.valid_from)
+        .map_or(terms.fee, |change| change.fee);
+    Terms {
+        fee,
+        ..terms.clone()
+    }
+}
+
+/// The next `count` charges after `billed_until`, each priced by the fee valid on its first
+/// day: what the next invoices will carry (the contract form previews them live).
+pub fn upcoming_charges(
+    terms: &Terms,
+    changes: &[PriceChange],
+    billed_until: Option<NaiveDate>,
+    count: usize,
+) -> Vec<Charge> {
+    let mut charges = Vec::new();
+    let mut billed_until = billed_until;
+    while charges.len() < count {
+        let Some(unpriced) = next_charge(terms, billed_until) else {
+            break;
+        };
+        let priced = priced_on(terms, changes, unpriced.period.from);
+        let Some(charge) = next_charge(&priced, billed_until) else {
+            break;
+        };
+        billed_until = Some(charge.period.to);
+        charges.push(charge);
+    }
+    charges
+}
+
 /// The credit (negative amount) for days already billed after a new, earlier end: covers
 /// (`new_end`, `billed_until`]; `None` when nothing to credit. Due on its first day.
 pub fn credit_for_early_end(
@@ -319,6 +364,95 @@ fn amount_for_days(terms: &Terms, charged_days: i64, period_days: i64) -> Decima
         (numerator / denominator).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
     amount.rescale(2);
     amount
+}
+
+impl FeeUnit {
+    pub const ALL: [FeeUnit; 4] = [
+        FeeUnit::Month,
+        FeeUnit::Quarter,
+        FeeUnit::Year,
+        FeeUnit::TwoYears,
+    ];
+
+    /// The stored and wire name (as serde writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeeUnit::Month => "month",
+            FeeUnit::Quarter => "quarter",
+            FeeUnit::Year => "year",
+            FeeUnit::TwoYears => "two_years",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<FeeUnit> {
+        FeeUnit::ALL
+            .into_iter()
+            .find(|value| value.as_str() == text)
+    }
+}
+
+impl BillingInterval {
+    pub const ALL: [BillingInterval; 5] = [
+        BillingInterval::Monthly,
+        BillingInterval::Quarterly,
+        BillingInterval::HalfYearly,
+        BillingInterval::Yearly,
+        BillingInterval::Biennial,
+    ];
+
+    /// The stored and wire name (as serde writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BillingInterval::Monthly => "monthly",
+            BillingInterval::Quarterly => "quarterly",
+            BillingInterval::HalfYearly => "half_yearly",
+            BillingInterval::Yearly => "yearly",
+            BillingInterval::Biennial => "biennial",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<BillingInterval> {
+        BillingInterval::ALL
+            .into_iter()
+            .find(|value| value.as_str() == text)
+    }
+}
+
+impl BillingMode {
+    pub const ALL: [BillingMode; 2] = [BillingMode::InAdvance, BillingMode::InArrears];
+
+    /// The stored and wire name (as serde writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BillingMode::InAdvance => "in_advance",
+            BillingMode::InArrears => "in_arrears",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<BillingMode> {
+        BillingMode::ALL
+            .into_iter()
+            .find(|value| value.as_str() == text)
+    }
+}
+
+impl NoticeUnit {
+    pub const ALL: [NoticeUnit; 3] = [NoticeUnit::Days, NoticeUnit::Weeks, NoticeUnit::Months];
+
+    /// The stored and wire name (as serde writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeUnit::Days => "days",
+            NoticeUnit::Weeks => "weeks",
+            NoticeUnit::Months => "months",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<NoticeUnit> {
+        NoticeUnit::ALL
+            .into_iter()
+            .find(|value| value.as_str() == text)
+    }
 }
 
 #[cfg(test)]
@@ -1113,5 +1247,32 @@ mod tests {
             in_steps.extend(due_charges(&terms, billed_until, later));
             prop_assert_eq!(in_steps, at_once);
         }
+    }
+
+    #[test]
+    fn price_changes_apply_from_the_first_period_starting_on_or_after_them() {
+        let terms = Terms {
+            start: d("2025-01-01"),
+            end: None,
+            fee: dec("19.00"),
+            fee_unit: FeeUnit::Month,
+            quantity: Decimal::ONE,
+            discount_percent: Decimal::ZERO,
+            interval: BillingInterval::Quarterly,
+            mode: BillingMode::InAdvance,
+        };
+        let changes = [PriceChange {
+            valid_from: d("2025-03-15"),
+            fee: dec("21.00"),
+        }];
+        let charges = upcoming_charges(&terms, &changes, None, 3);
+        let amounts: Vec<Decimal> = charges.iter().map(|c| c.amount).collect();
+        // the change inside Q1 applies from Q2: history is not rewritten
+        assert_eq!(amounts, vec![dec("57.00"), dec("63.00"), dec("63.00")]);
+        assert_eq!(charges[1].period, period("2025-04-01", "2025-06-30"));
+        assert_eq!(
+            priced_on(&terms, &changes, d("2025-03-14")).fee,
+            dec("19.00")
+        );
     }
 }

@@ -94,6 +94,18 @@ pub enum Permission {
     ViewCustomers,
     /// Create and change customers and contacts.
     ManageCustomers,
+    /// See contracts, their prices and next invoices.
+    ViewContracts,
+    /// Create, change and cancel contracts.
+    ManageContracts,
+    /// See the product catalog and the TLD price list.
+    ViewProducts,
+    /// Maintain the product catalog and the TLD price list.
+    ManageProducts,
+    /// See domains, servers, certificates and DNS zones.
+    ViewInventory,
+    /// Maintain domains, servers, certificates and DNS zones.
+    ManageInventory,
 }
 
 /// Whether any of the roles grants the permission.
@@ -117,9 +129,15 @@ fn grants(role: Role, permission: Permission) -> bool {
         }
         // The accountant sees the audit trail for GoBD questions.
         P::ViewAuditLog => matches!(role, R::Admin | R::Accountant),
-        P::ViewCustomers => role.is_staff(),
+        P::ViewCustomers | P::ViewContracts | P::ViewProducts | P::ViewInventory => role.is_staff(),
         // Project managers create customers for their quotes.
-        P::ManageCustomers => matches!(role, R::Admin | R::Accountant | R::ProjectManager),
+        P::ManageCustomers | P::ManageContracts => {
+            matches!(role, R::Admin | R::Accountant | R::ProjectManager)
+        }
+        // Prices are the accountant's business.
+        P::ManageProducts => matches!(role, R::Admin | R::Accountant),
+        // Technicians and support keep the inventory current.
+        P::ManageInventory => matches!(role, R::Admin | R::ProjectManager | R::Staff | R::Support),
     }
 }
 
@@ -130,6 +148,12 @@ pub const SCOPES: &[(&str, Permission)] = &[
     ("audit:read", Permission::ViewAuditLog),
     ("customers:read", Permission::ViewCustomers),
     ("customers:write", Permission::ManageCustomers),
+    ("products:read", Permission::ViewProducts),
+    ("products:write", Permission::ManageProducts),
+    ("contracts:read", Permission::ViewContracts),
+    ("contracts:write", Permission::ManageContracts),
+    ("inventory:read", Permission::ViewInventory),
+    ("inventory:write", Permission::ManageInventory),
 ];
 
 pub fn scope_permission(scope: &str) -> Option<Permission> {
@@ -159,7 +183,13 @@ mod tests {
                     P::ManageApiTokens,
                     P::ViewJobs,
                     P::ViewCustomers,
+                    P::ViewContracts,
+                    P::ViewProducts,
+                    P::ViewInventory,
                     P::ManageCustomers,
+                    P::ManageContracts,
+                    P::ManageProducts,
+                    P::ManageInventory,
                 ],
             ),
             (
@@ -168,7 +198,12 @@ mod tests {
                     P::UseStaffApp,
                     P::ViewAuditLog,
                     P::ViewCustomers,
+                    P::ViewContracts,
+                    P::ViewProducts,
+                    P::ViewInventory,
                     P::ManageCustomers,
+                    P::ManageContracts,
+                    P::ManageProducts,
                 ],
             ),
             (
@@ -177,11 +212,36 @@ mod tests {
                     P::UseStaffApp,
                     P::ViewUsers,
                     P::ViewCustomers,
+                    P::ViewContracts,
+                    P::ViewProducts,
+                    P::ViewInventory,
                     P::ManageCustomers,
+                    P::ManageContracts,
+                    P::ManageInventory,
                 ],
             ),
-            (R::Staff, &[P::UseStaffApp, P::ViewCustomers]),
-            (R::Support, &[P::UseStaffApp, P::ViewCustomers]),
+            (
+                R::Staff,
+                &[
+                    P::UseStaffApp,
+                    P::ViewCustomers,
+                    P::ViewContracts,
+                    P::ViewProducts,
+                    P::ViewInventory,
+                    P::ManageInventory,
+                ],
+            ),
+            (
+                R::Support,
+                &[
+                    P::UseStaffApp,
+                    P::ViewCustomers,
+                    P::ViewContracts,
+                    P::ViewProducts,
+                    P::ViewInventory,
+                    P::ManageInventory,
+                ],
+            ),
             (R::CustomerOwner, &[P::UsePortal]),
             (R::CustomerBilling, &[P::UsePortal]),
             (R::CustomerTechnical, &[P::UsePortal]),
@@ -197,7 +257,13 @@ mod tests {
             P::ManageApiTokens,
             P::ViewJobs,
             P::ViewCustomers,
+            P::ViewContracts,
+            P::ViewProducts,
+            P::ViewInventory,
             P::ManageCustomers,
+            P::ManageContracts,
+            P::ManageProducts,
+            P::ManageInventory,
         ];
         for (role, granted) in table {
             for permission in all {

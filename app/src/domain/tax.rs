@@ -39,6 +39,53 @@ impl TaxTreatment {
     }
 }
 
+/// The VAT category of a product or contract line; the customer's treatment decides later
+/// whether the rate applies (reverse charge, export and §19 lines carry no German VAT).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VatCategory {
+    /// 19 %
+    #[default]
+    Standard,
+    /// 7 %
+    Reduced,
+    /// 0 %
+    Zero,
+    /// Tax-exempt supply (§4 UStG)
+    Exempt,
+}
+
+impl VatCategory {
+    pub const ALL: [VatCategory; 4] = [
+        VatCategory::Standard,
+        VatCategory::Reduced,
+        VatCategory::Zero,
+        VatCategory::Exempt,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VatCategory::Standard => "standard",
+            VatCategory::Reduced => "reduced",
+            VatCategory::Zero => "zero",
+            VatCategory::Exempt => "exempt",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<VatCategory> {
+        VatCategory::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+
+    /// The German rate in percent.
+    pub fn rate_percent(self) -> u32 {
+        match self {
+            VatCategory::Standard => 19,
+            VatCategory::Reduced => 7,
+            VatCategory::Zero | VatCategory::Exempt => 0,
+        }
+    }
+}
+
 /// EU member states by ISO code (VAT ids use EL for Greece).
 pub const EU_COUNTRIES: [&str; 27] = [
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",

@@ -1,7 +1,7 @@
 //! Form fields with labels and inline errors tied to the input (`aria-describedby`).
 
 use crate::error::{AppError, FieldErrors};
-use crate::i18n::use_lang;
+use crate::i18n::{t, use_lang, Key};
 use leptos::prelude::*;
 
 /// The field errors of an action's last result, for the fields of a form.
@@ -31,6 +31,14 @@ pub fn FormError<T: Send + Sync + Clone + 'static>(
             <div class="alert alert-error" role="alert">{AppError::Validation(FieldErrors::default()).message(lang)}</div>
         }),
         _ => None,
+    }
+}
+
+/// The error of one field that is not a `TextField` (selects, text areas, pickers).
+#[component]
+pub fn FieldError(#[prop(into)] errors: Signal<FieldErrors>, field: &'static str) -> impl IntoView {
+    move || {
+        errors.with(|e| e.get(field).map(|m| view! { <p class="field-error" id=format!("field-{field}-error")>{m.to_owned()}</p> }))
     }
 }
 
@@ -77,6 +85,35 @@ pub fn TextField(
             />
             {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
             {move || error().map(|message| view! { <p class="field-error" id=error_id.clone()>{message}</p> })}
+        </div>
+    }
+}
+
+/// A select over an enum's values, sent by their stored names (`as_str`/`parse`).
+#[component]
+pub fn SelectField<T>(
+    label: Key,
+    name: &'static str,
+    value: RwSignal<T>,
+    /// value, stored name, label
+    options: Vec<(T, &'static str, Key)>,
+    parse: fn(&str) -> Option<T>,
+    #[prop(into)] errors: Signal<FieldErrors>,
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    let id = format!("field-{name}");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{t(label)}</label>
+            <select id=id aria-describedby=format!("field-{name}-error")
+                on:change=move |ev| { if let Some(v) = parse(&event_target_value(&ev)) { value.set(v); } }>
+                {options.into_iter().map(|(option, stored, key)| view! {
+                    <option value=stored selected=move || value.get() == option>{t(key)}</option>
+                }).collect_view()}
+            </select>
+            <FieldError errors field=name/>
         </div>
     }
 }

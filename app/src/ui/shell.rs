@@ -59,7 +59,10 @@ fn TenantSwitch(session: SessionView) -> impl IntoView {
 }
 
 #[component]
-fn UserMenu(session: SessionView) -> impl IntoView {
+fn UserMenu(
+    session: SessionView,
+    #[prop(default = "/profile")] profile: &'static str,
+) -> impl IntoView {
     view! {
         <details class="user-menu">
             <summary>
@@ -67,7 +70,7 @@ fn UserMenu(session: SessionView) -> impl IntoView {
                 {session.display_name}
             </summary>
             <div class="menu">
-                <a href="/profile">{t(Key::NavProfile)}</a>
+                <a href=profile>{t(Key::NavProfile)}</a>
                 <form method="post" action="/auth/logout">
                     <button type="submit" class="link-button">{t(Key::Logout)}</button>
                 </form>
@@ -82,6 +85,23 @@ const NAV: &[(&str, Key, Option<Permission>)] = &[
     (
         "/customers",
         Key::NavCustomers,
+        Some(Permission::ViewCustomers),
+    ),
+    (
+        "/contracts",
+        Key::NavContracts,
+        Some(Permission::ViewContracts),
+    ),
+    (
+        "/products",
+        Key::NavProducts,
+        Some(Permission::ViewProducts),
+    ),
+    ("/domains", Key::NavDomains, Some(Permission::ViewInventory)),
+    ("/servers", Key::NavServers, Some(Permission::ViewInventory)),
+    (
+        "/expiring",
+        Key::NavExpiring,
         Some(Permission::ViewCustomers),
     ),
     ("/users", Key::NavUsers, Some(Permission::ViewUsers)),
@@ -144,6 +164,7 @@ fn Brand(tenant: Option<TenantBrief>, home: &'static str) -> impl IntoView {
 #[component]
 pub fn StaffShell() -> impl IntoView {
     let session = use_session();
+    crate::notifications::pages::provide_unread_count();
     view! {
         <a class="skip-link" href="#main">{t(Key::SkipToContent)}</a>
         <Suspense fallback=Loading>
@@ -154,6 +175,7 @@ pub fn StaffShell() -> impl IntoView {
                         <header class="topbar">
                             <Brand tenant=session.tenant.clone() home="/"/>
                             <div class="topbar-tools">
+                                <crate::notifications::pages::NotificationBell/>
                                 <TenantSwitch session=session.clone()/>
                                 <LanguageSwitch/>
                                 <UserMenu session=session.clone()/>
@@ -193,7 +215,40 @@ fn failed(error: crate::error::AppError) -> AnyView {
     view! { <main id="main"><ErrorBox error/></main> }.into_any()
 }
 
-/// The customer portal layout; the portal pages come with the customers issue.
+/// The portal's sections; `/portal` itself is the overview.
+const PORTAL_NAV: &[(&str, Key)] = &[
+    ("/portal", Key::PortalNavOverview),
+    ("/portal/contracts", Key::NavContracts),
+    ("/portal/domains", Key::NavDomains),
+];
+
+#[component]
+fn PortalNav() -> impl IntoView {
+    let location = use_location();
+    let links = PORTAL_NAV
+        .iter()
+        .map(|(href, key)| {
+            let href = *href;
+            let current = move || {
+                let path = location.pathname.get();
+                let active = if href == "/portal" {
+                    path == "/portal" || path == "/portal/"
+                } else {
+                    path.starts_with(href)
+                };
+                active.then_some("page")
+            };
+            view! { <li><a href=href aria-current=current>{t(*key)}</a></li> }
+        })
+        .collect_view();
+    view! {
+        <nav class="portal-nav" aria-label=t(Key::PortalNavigation)>
+            <ul>{links}</ul>
+        </nav>
+    }
+}
+
+/// The customer portal layout: the tenant's branding, the portal's sections, no staff tools.
 #[component]
 pub fn PortalShell() -> impl IntoView {
     let session = use_session();
@@ -202,16 +257,23 @@ pub fn PortalShell() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match session.await {
-                    Ok(Some(session)) => view! {
+                    Ok(Some(session)) if session.can(Permission::UsePortal) => view! {
                         <BrandStyle tenant=session.tenant.clone()/>
                         <header class="topbar portal">
                             <Brand tenant=session.tenant.clone() home="/portal"/>
                             <div class="topbar-tools">
                                 <LanguageSwitch/>
-                                <UserMenu session=session.clone()/>
+                                <UserMenu session=session.clone() profile="/portal/profile"/>
                             </div>
                         </header>
+                        <PortalNav/>
                         <main id="main" class="portal-main" tabindex="-1"><Outlet/></main>
+                    }.into_any(),
+                    Ok(Some(_)) => view! {
+                        <main id="main" class="centered-page">
+                            <p>{t(Key::PortalForCustomers)}</p>
+                            <a href="/">{t(Key::NavHome)}</a>
+                        </main>
                     }.into_any(),
                     Ok(None) => signed_out(),
                     Err(error) => failed(error),

@@ -195,10 +195,12 @@ where
                     match data.await {
                         Ok(page) if page.items.is_empty() => view! { <EmptyState title=empty/> }.into_any(),
                         Ok(page) => view! {
-                            <table class=format!("table {class}")>
-                                <thead>{head()}</thead>
-                                <tbody>{page.items.clone().into_iter().map(row).collect_view()}</tbody>
-                            </table>
+                            <div class="table-scroll">
+                                <table class=format!("table {class}")>
+                                    <thead>{head()}</thead>
+                                    <tbody>{page.items.clone().into_iter().map(row).collect_view()}</tbody>
+                                </table>
+                            </div>
                             <Pager page/>
                         }.into_any(),
                         Err(error) => view! { <ErrorBox error/> }.into_any(),

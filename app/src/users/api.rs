@@ -52,23 +52,64 @@ pub async fn invite(
     public_url: &str,
 ) -> Result<Invitation, AppError> {
     validate_invite(input, actor.lang)?;
-    let email = input.email.trim().to_lowercase();
-    let user_id: Uuid = sqlx::query_scalar(
-        "insert into users (id, email, display_name) values ($1, $2, $3)
+    add_member(
+        conn,
+        actor,
+        &NewMember {
+            email: &input.email,
+            display_name: &input.display_name,
+            roles: &input.roles,
+            customer_id: None,
+        },
+        public_url,
+    )
+    .await
+}
+
+/// Someone to add to the actor's tenant: staff, or a portal user of one customer.
+#[cfg(feature = "ssr")]
+pub struct NewMember<'a> {
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub roles: &'a [Role],
+    /// Set for portal users; the caller has checked that the customer is the tenant's.
+    pub customer_id: Option<Uuid>,
+}
+
+/// Creates the user if the e-mail is new, the membership and a one-time invitation link
+/// (valid 7 days), with an audit entry. The caller has validated the input.
+#[cfg(feature = "ssr")]
+pub async fn add_member(
+    conn: &mut sqlx::PgConnection,
+    actor: &crate::auth::context::Actor,
+    member: &NewMember<'_>,
+    public_url: &str,
+) -> Result<Invitation, AppError> {
+    let email = member.email.trim().to_lowercase();
+    let kind = if member.customer_id.is_some() {
+        "customer"
+    } else {
+        "staff"
+    };
+    let (user_id, has_password): (Uuid, bool) = sqlx::query_as(
+        "insert into users (id, email, display_name, kind) values ($1, $2, $3, $4::user_kind)
          on conflict ((lower(email))) do update set updated_at = now()
-         returning id",
+         returning id, password_hash is not null",
     )
     .bind(Uuid::new_v4())
     .bind(&email)
-    .bind(input.display_name.trim())
+    .bind(member.display_name.trim())
+    .bind(kind)
     .fetch_one(&mut *conn)
     .await?;
     let added = sqlx::query(
-        "insert into memberships (tenant_id, user_id, roles) values ($1, $2, $3) on conflict do nothing",
+        "insert into memberships (tenant_id, user_id, roles, customer_id) values ($1, $2, $3, $4)
+         on conflict do nothing",
     )
     .bind(actor.tenant_id)
     .bind(user_id)
-    .bind(repo::role_names(&input.roles))
+    .bind(repo::role_names(member.roles))
+    .bind(member.customer_id)
     .execute(&mut *conn)
     .await?;
     if added.rows_affected() == 0 {
@@ -77,26 +118,34 @@ pub async fn invite(
             Key::ErrAlreadyMember.text(actor.lang),
         ));
     }
-    let token = crate::auth::secrets::random_token();
-    sqlx::query(
-        "insert into user_invitations (token_hash, user_id, tenant_id, expires_at)
-         values ($1, $2, $3, now() + interval '7 days')",
-    )
-    .bind(crate::auth::secrets::token_hash(&token))
-    .bind(user_id)
-    .bind(actor.tenant_id)
-    .execute(&mut *conn)
-    .await?;
-    let after = repo::snapshot(conn, actor.tenant_id, user_id).await?;
+    let public_url = public_url.trim_end_matches('/');
+    // Someone who already has a password logs in with it: a link that set a new one would
+    // let this tenant take over an account of another tenant.
+    let link = if has_password {
+        format!("{public_url}/login")
+    } else {
+        let token = crate::auth::secrets::random_token();
+        sqlx::query(
+            "insert into user_invitations (token_hash, user_id, tenant_id, expires_at)
+             values ($1, $2, $3, now() + interval '7 days')",
+        )
+        .bind(crate::auth::secrets::token_hash(&token))
+        .bind(user_id)
+        .bind(actor.tenant_id)
+        .execute(&mut *conn)
+        .await?;
+        format!("{public_url}/invite/{token}")
+    };
+    let mut after = repo::snapshot(conn, actor.tenant_id, user_id).await?;
+    if let (Some(after), Some(customer_id)) = (after.as_mut(), member.customer_id) {
+        after["customer_id"] = serde_json::json!(customer_id);
+    }
     record(
         conn,
         Event::by(actor, "user.invited", "user", user_id).change(None, after),
     )
     .await?;
-    Ok(Invitation {
-        user_id,
-        link: format!("{}/invite/{token}", public_url.trim_end_matches('/')),
-    })
+    Ok(Invitation { user_id, link })
 }
 
 #[server(prefix = "/sf", endpoint = "users/invite", input = Json, output = Json)]

@@ -41,6 +41,8 @@ pub async fn list(
          join tenants t on t.id = m.tenant_id
          left join lateral (select max(last_seen_at) as last_seen_at from sessions s where s.user_id = u.id) s on true
          where m.tenant_id = $1
+           -- portal users are listed in their customer's file
+           and m.customer_id is null
            and ($2 = '' or u.email ilike '%' || $2 || '%' or u.display_name ilike '%' || $2 || '%')
          order by {} {direction}, u.id
          limit $3 offset $4",
@@ -107,6 +109,8 @@ pub async fn accept_invitation(
         "update user_invitations i set used_at = now()
          from users u
          where i.token_hash = $1 and i.used_at is null and i.expires_at > now() and u.id = i.user_id
+           -- an invitation never replaces a password someone already has
+           and u.password_hash is null
          returning i.user_id, i.tenant_id, u.email",
     )
     .bind(crate::auth::secrets::token_hash(token))

@@ -1,11 +1,10 @@
 //! `/api/v1/customers` and their contacts.
 
-use super::{idempotent, ApiActor, ApiError, ListParams};
+use super::{idempotent, parse_body, patched, ApiActor, ApiError, ListParams};
 use crate::startup::AppState;
 use app::customers::{ContactInput, CreateOutcome, CustomerFilter, CustomerInput};
 use app::domain::Permission;
 use app::error::AppError;
-use app::ui::paging::PageRequest;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -23,7 +22,6 @@ pub struct CustomerQuery {
     tag: Option<String>,
 }
 
-/// Pages by offset (the cursor is the next offset): search results have no stable key order.
 pub async fn list(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -34,21 +32,7 @@ pub async fn list(
         limit: query.limit,
         cursor: query.cursor.clone(),
     };
-    let limit = u32::try_from(list.limit()).unwrap_or(50);
-    let offset: u32 = match list.cursor.as_deref() {
-        Some(cursor) => cursor
-            .parse()
-            .map_err(|_| AppError::field("cursor", "is not a cursor from this API"))?,
-        None => 0,
-    };
-    // pages of `limit` rows; an offset that is not a multiple is rounded down
-    let page = PageRequest {
-        page: offset / limit + 1,
-        per_page: limit,
-        sort: "number".to_owned(),
-        descending: false,
-        search: query.q.clone().unwrap_or_default(),
-    };
+    let page = list.page("number", query.q.clone().unwrap_or_default())?;
     let filter = CustomerFilter {
         kind: None,
         tag: query.tag.clone().unwrap_or_default(),
@@ -56,17 +40,8 @@ pub async fn list(
     };
     let mut conn = state.pool.acquire().await?;
     let result = app::customers::repo::list(&mut conn, actor.tenant_id, &filter, &page).await?;
-    let next_offset = (page.page) * limit;
-    let next = (result.total_capped || i64::from(next_offset) < result.total).then(|| {
-        let mut link = format!("/api/v1/customers?limit={limit}&cursor={next_offset}");
-        if let Some(q) = &query.q {
-            link.push_str(&format!(
-                "&q={}",
-                crate::startup::form_urlencoded_component(q)
-            ));
-        }
-        link
-    });
+    let filters = [("q", query.q.as_deref()), ("tag", query.tag.as_deref())];
+    let next = ListParams::next("customers", &page, &result, &filters);
     Ok(Json(
         json!({ "items": result.items, "total": result.total, "next": next }),
     ))
@@ -88,11 +63,6 @@ pub async fn get(
     })))
 }
 
-fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError(AppError::field("body", format!("is not valid: {e}"))))
-}
-
 /// Creates a customer; `?ignore_duplicates=true` creates it even when it looks like an existing one.
 pub async fn create(
     State(state): State<AppState>,
@@ -102,7 +72,7 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     actor.require(Permission::ManageCustomers)?;
-    let input: CustomerInput = parse(&body)?;
+    let input: CustomerInput = parse_body(&body)?;
     let who = actor.clone();
     let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
     idempotent(&state, &actor, &headers, &body, move |conn| {
@@ -133,23 +103,11 @@ pub async fn patch(
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
     actor.require(Permission::ManageCustomers)?;
-    let changes: Value = parse(&body)?;
-    let Value::Object(changes) = changes else {
-        return Err(ApiError(AppError::field("body", "must be a JSON object")));
-    };
     let mut tx = state.pool.begin().await?;
     let (_, _, _, _, stored) = app::customers::repo::load(&mut tx, actor.tenant_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut merged = serde_json::to_value(stored).unwrap_or_default();
-    for (key, value) in changes {
-        if merged.get(&key).is_none() {
-            return Err(ApiError(AppError::field(&key, "is not a customer field")));
-        }
-        merged[key] = value;
-    }
-    let input: CustomerInput = serde_json::from_value(merged)
-        .map_err(|e| ApiError(AppError::field("body", format!("is not valid: {e}"))))?;
+    let input = patched(&stored, &body)?;
     app::customers::api::update(&mut tx, &actor, id, &input).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -177,7 +135,7 @@ pub async fn add_contact(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     actor.require(Permission::ManageCustomers)?;
-    let input: ContactInput = parse(&body)?;
+    let input: ContactInput = parse_body(&body)?;
     let who = actor.clone();
     idempotent(&state, &actor, &headers, &body, move |conn| {
         Box::pin(async move {

@@ -18,12 +18,66 @@ fn responses(ok_code: &str, ok_description: &str, ok_schema: Value) -> Value {
     })
 }
 
+fn uuid() -> Value {
+    json!({ "type": "string", "format": "uuid" })
+}
+
+fn nullable_uuid() -> Value {
+    json!({ "type": ["string", "null"], "format": "uuid" })
+}
+
+fn date() -> Value {
+    json!({ "type": ["string", "null"], "format": "date" })
+}
+
+/// `GET`/`POST` of an inventory kind (domains, servers, certificates).
+fn inventory_list(what: &str, one: &str, row: &str, input: &str) -> Value {
+    json!({
+        "get": {
+            "summary": format!("{what}, by name (scope inventory:read)"),
+            "parameters": [
+                { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200, "default": 50 } },
+                { "name": "cursor", "in": "query", "schema": { "type": "string" } },
+                { "name": "q", "in": "query", "description": "words of the name (or host name, IP, issuer)", "schema": { "type": "string" } },
+                { "name": "customer_id", "in": "query", "schema": { "type": "string", "format": "uuid" } },
+                { "name": "status", "in": "query", "description": "domains only", "schema": { "type": "string" } },
+                { "name": "expiring_within_days", "in": "query", "description": "domains and certificates: expiring by today + days, expired ones included", "schema": { "type": "integer" } },
+            ],
+            "responses": responses("200", "One page", json!({ "type": "object", "properties": {
+                "items": { "type": "array", "items": { "$ref": format!("#/components/schemas/{row}") } },
+                "total": { "type": "integer" }, "next": { "type": ["string", "null"] } } })),
+        },
+        "post": {
+            "summary": format!("Record a {one} (scope inventory:write); a name taken in the tenant is a 422 at its field"),
+            "parameters": [{ "name": "Idempotency-Key", "in": "header", "schema": { "type": "string", "maxLength": 200 } }],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{input}") } } } },
+            "responses": responses("201", "Recorded", json!({ "type": "object", "properties": { "id": uuid() } })),
+        },
+    })
+}
+
+/// `GET`/`PATCH` of one inventory record.
+fn inventory_item(one: &str, record: &str, input: &str) -> Value {
+    json!({
+        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": uuid() }],
+        "get": {
+            "summary": format!("A {one} (scope inventory:read)"),
+            "responses": responses("200", "The record", json!({ "$ref": format!("#/components/schemas/{record}") })),
+        },
+        "patch": {
+            "summary": format!("Change some fields of a {one} (scope inventory:write)"),
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{input}") } } } },
+            "responses": { "204": { "description": "Changed" }, "422": { "description": "Invalid input", "content": problem_ref()["content"] } },
+        },
+    })
+}
+
 pub fn document() -> Value {
     let scopes: serde_json::Map<String, Value> = app::domain::permissions::SCOPES
         .iter()
         .map(|(scope, permission)| ((*scope).to_owned(), json!(format!("{permission:?}"))))
         .collect();
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Kontor API",
@@ -94,6 +148,12 @@ pub fn document() -> Value {
                     "responses": { "204": { "description": "Changed" }, "422": { "description": "Invalid input", "content": problem_ref()["content"] } },
                 },
             },
+            "/domains": inventory_list("Domains", "domain", "DomainRow", "DomainInput"),
+            "/domains/{id}": inventory_item("domain", "Domain", "DomainInput"),
+            "/servers": inventory_list("Servers", "server", "ServerRow", "ServerInput"),
+            "/servers/{id}": inventory_item("server", "Server", "ServerInput"),
+            "/certificates": inventory_list("SSL certificates", "certificate", "CertificateRow", "CertificateInput"),
+            "/certificates/{id}": inventory_item("certificate", "Certificate", "CertificateInput"),
             "/customers/{id}/contacts": {
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }],
                 "get": {
@@ -153,6 +213,66 @@ pub fn document() -> Value {
                     "tags": { "type": "array", "items": { "type": "string" } }, "notes": { "type": "string" },
                     "custom_fields": { "type": "array", "items": { "type": "object", "properties": { "key": { "type": "string" }, "value": { "type": "string" } } } },
                 }},
+                "DomainInput": { "type": "object", "required": ["customer_id", "name"],
+                    "description": "name may be Unicode or punycode; it is stored as both. expires_on must not be before registered_on; contract_id must be a contract of the customer.",
+                    "properties": {
+                    "customer_id": uuid(), "contract_id": nullable_uuid(), "name": { "type": "string", "examples": ["müller-bäckerei.de"] },
+                    "registrar": { "type": "string" }, "owner_handle": { "type": "string" }, "admin_handle": { "type": "string" },
+                    "tech_handle": { "type": "string" }, "zone_handle": { "type": "string" }, "registered_on": date(), "expires_on": date(),
+                    "auto_renew": { "type": "boolean", "default": true },
+                    "status": { "type": "string", "enum": ["active", "pending", "transfer_in", "transfer_out", "expired", "redemption", "deleted"] },
+                    "notes": { "type": "string" },
+                }},
+                "Domain": { "type": "object", "properties": {
+                    "id": uuid(), "ascii_name": { "type": "string", "examples": ["xn--mller-bckerei-hfb76a.de"] }, "tld": { "type": "string" },
+                    "customer_label": { "type": "string" }, "contract_label": { "type": ["string", "null"] },
+                    "data": { "$ref": "#/components/schemas/DomainInput" },
+                }},
+                "DomainRow": { "type": "object", "properties": {
+                    "id": uuid(), "name": { "type": "string" }, "ascii_name": { "type": "string" }, "customer_id": uuid(),
+                    "customer": { "type": "string" }, "registrar": { "type": "string" }, "status": { "type": "string" },
+                    "auto_renew": { "type": "boolean" }, "expires_on": date(), "days_left": { "type": ["integer", "null"], "description": "from the tenant's today; negative once expired" },
+                }},
+                "ServerInput": { "type": "object", "required": ["hostname"],
+                    "description": "Without customer_id the server is the agency's own. hostname is stored in ASCII form.",
+                    "properties": {
+                    "customer_id": nullable_uuid(), "hostname": { "type": "string" },
+                    "ip_addresses": { "type": "array", "items": { "type": "string", "examples": ["192.0.2.10", "2001:db8::1"] } },
+                    "server_type": { "type": "string", "enum": ["dedicated", "vps", "managed", "shared", "colocation", "cloud"] },
+                    "location": { "type": "string" }, "operating_system": { "type": "string" },
+                    "cpu_cores": { "type": ["integer", "null"], "minimum": 1, "maximum": 1024 },
+                    "memory_gb": { "type": ["integer", "null"], "minimum": 1, "maximum": 65536 },
+                    "storage_gb": { "type": ["integer", "null"], "minimum": 1, "maximum": 10000000 },
+                    "decommissioned_on": date(), "notes": { "type": "string" },
+                }},
+                "Server": { "type": "object", "properties": {
+                    "id": uuid(), "customer_label": { "type": ["string", "null"] },
+                    "contracts": { "type": "array", "items": { "type": "object", "properties": { "id": uuid(), "label": { "type": "string" } } } },
+                    "data": { "$ref": "#/components/schemas/ServerInput" },
+                }},
+                "ServerRow": { "type": "object", "properties": {
+                    "id": uuid(), "hostname": { "type": "string" }, "ip_addresses": { "type": "array", "items": { "type": "string" } },
+                    "server_type": { "type": "string" }, "location": { "type": "string" }, "customer_id": nullable_uuid(),
+                    "customer": { "type": ["string", "null"] }, "decommissioned": { "type": "boolean" },
+                }},
+                "CertificateInput": { "type": "object", "required": ["customer_id", "common_name", "expires_on"],
+                    "description": "Names may be wildcards (*.example.de); domain_id must be the customer's, server_id the customer's or the agency's.",
+                    "properties": {
+                    "customer_id": uuid(), "contract_id": nullable_uuid(), "domain_id": nullable_uuid(), "server_id": nullable_uuid(),
+                    "common_name": { "type": "string" }, "alt_names": { "type": "array", "items": { "type": "string" } },
+                    "issuer": { "type": "string" }, "valid_from": date(), "expires_on": date(), "auto_renew": { "type": "boolean" },
+                    "notes": { "type": "string" },
+                }},
+                "Certificate": { "type": "object", "properties": {
+                    "id": uuid(), "ascii_name": { "type": "string" }, "customer_label": { "type": "string" },
+                    "contract_label": { "type": ["string", "null"] }, "domain_label": { "type": ["string", "null"] },
+                    "server_label": { "type": ["string", "null"] }, "data": { "$ref": "#/components/schemas/CertificateInput" },
+                }},
+                "CertificateRow": { "type": "object", "properties": {
+                    "id": uuid(), "common_name": { "type": "string" }, "ascii_name": { "type": "string" }, "customer_id": uuid(),
+                    "customer": { "type": "string" }, "issuer": { "type": "string" }, "auto_renew": { "type": "boolean" },
+                    "expires_on": date(), "days_left": { "type": "integer" },
+                }},
                 "Contact": { "type": "object", "required": ["last_name"], "properties": {
                     "id": { "type": "string", "format": "uuid", "readOnly": true }, "salutation": { "type": "string" },
                     "first_name": { "type": "string" }, "last_name": { "type": "string" },
@@ -161,7 +281,9 @@ pub fn document() -> Value {
                 }},
             },
         },
-    })
+    });
+    add_contracts(&mut doc);
+    doc
 }
 
 pub async fn openapi() -> impl IntoResponse {
@@ -200,4 +322,145 @@ pub async fn page() -> Html<String> {
          </main></body></html>",
         escape(doc["info"]["description"].as_str().unwrap_or_default())
     ))
+}
+
+fn money() -> Value {
+    json!({ "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$", "examples": ["19.00"] })
+}
+
+/// Products and contracts: paths and schemas.
+fn add_contracts(doc: &mut Value) {
+    let paging = json!([
+        { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200, "default": 50 } },
+        { "name": "cursor", "in": "query", "schema": { "type": "string" } },
+    ]);
+    let idempotency = json!({ "name": "Idempotency-Key", "in": "header", "schema": { "type": "string", "maxLength": 200 } });
+    let id_param = json!([{ "name": "id", "in": "path", "required": true, "schema": uuid() }]);
+    let body = |schema: &str| json!({ "required": true, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } });
+    let no_content = json!({ "204": { "description": "Done" }, "404": { "description": "Not in this tenant", "content": problem_ref()["content"] },
+        "422": { "description": "Invalid input", "content": problem_ref()["content"] } });
+    let list_of = |row: &str| {
+        json!({ "type": "object", "properties": {
+        "items": { "type": "array", "items": { "$ref": format!("#/components/schemas/{row}") } },
+        "total": { "type": "integer" }, "next": { "type": ["string", "null"] } } })
+    };
+    let mut contract_filters = paging.as_array().cloned().unwrap_or_default();
+    contract_filters.extend([
+        json!({ "name": "q", "in": "query", "description": "number, description or customer", "schema": { "type": "string" } }),
+        json!({ "name": "customer_id", "in": "query", "schema": uuid() }),
+        json!({ "name": "status", "in": "query", "schema": { "type": "string", "enum": ["active", "upcoming", "past", "all"], "default": "all" } }),
+        json!({ "name": "billing_interval", "in": "query", "schema": { "type": "string", "enum": ["monthly", "quarterly", "half_yearly", "yearly", "biennial"] } }),
+        json!({ "name": "cancelled", "in": "query", "schema": { "type": "boolean" } }),
+    ]);
+    let mut product_filters = paging.as_array().cloned().unwrap_or_default();
+    product_filters.extend([
+        json!({ "name": "q", "in": "query", "description": "name or SKU", "schema": { "type": "string" } }),
+        json!({ "name": "include_inactive", "in": "query", "schema": { "type": "boolean" } }),
+    ]);
+    let paths = json!({
+        "/products": {
+            "get": { "summary": "The product catalog (scope products:read)", "parameters": product_filters,
+                "responses": responses("200", "One page", list_of("ProductRow")) },
+            "post": { "summary": "Add a product (scope products:write); a taken SKU is a 422 at sku", "parameters": [idempotency.clone()],
+                "requestBody": body("ProductInput"), "responses": responses("201", "Added", json!({ "type": "object", "properties": { "id": uuid() } })) },
+        },
+        "/products/{id}": {
+            "parameters": id_param.clone(),
+            "get": { "summary": "A product (scope products:read)", "responses": responses("200", "The product", json!({ "type": "object", "properties": {
+                "id": uuid(), "data": { "$ref": "#/components/schemas/ProductInput" }, "contract_count": { "type": "integer" } } })) },
+            "patch": { "summary": "Change some fields of a product (scope products:write)", "requestBody": body("ProductInput"), "responses": no_content.clone() },
+        },
+        "/contracts": {
+            "get": { "summary": "Contracts, by number (scope contracts:read)", "parameters": contract_filters,
+                "responses": responses("200", "One page", list_of("ContractRow")) },
+            "post": { "summary": "Create a contract (scope contracts:write); it gets the next contract number", "parameters": [idempotency],
+                "requestBody": body("ContractInput"), "responses": responses("201", "Created", json!({ "type": "object", "properties": { "id": uuid(), "number": { "type": "string" } } })) },
+        },
+        "/contracts/{id}": {
+            "parameters": id_param.clone(),
+            "get": { "summary": "A contract with its price history, next charges and linked domains and servers (scope contracts:read)",
+                "responses": responses("200", "The contract", json!({ "$ref": "#/components/schemas/Contract" })) },
+            "patch": { "summary": "Change some fields (scope contracts:write). Once billed, start, fee, unit, interval, mode, quantity and discount are fixed (422 at the field): use /prices and /cancel",
+                "requestBody": body("ContractInput"), "responses": no_content.clone() },
+        },
+        "/contracts/{id}/cancel": {
+            "parameters": id_param.clone(),
+            "post": { "summary": "Cancel (scope contracts:write): the end is the earliest possible end after minimum term and notice period, or the later end_date given; an earlier end only with early=true, crediting billed days after it. 409 when already cancelled",
+                "requestBody": body("CancelInput"), "responses": responses("200", "Cancelled", json!({ "$ref": "#/components/schemas/CancelOutcome" })) },
+        },
+        "/contracts/{id}/prices": {
+            "parameters": id_param,
+            "post": { "summary": "A new fee from valid_from on (scope contracts:write); it applies to periods starting on or after it and must lie after billed_until",
+                "requestBody": body("PriceChangeInput"), "responses": no_content },
+        },
+    });
+    let charge = json!({ "type": "object", "properties": {
+        "period": { "type": "object", "properties": { "from": date(), "to": date() } },
+        "amount": money(), "prorated": { "type": "boolean" }, "due_on": date() } });
+    let fee_unit = json!({ "type": "string", "enum": ["month", "quarter", "year", "two_years"] });
+    let interval = json!({ "type": "string", "enum": ["monthly", "quarterly", "half_yearly", "yearly", "biennial"] });
+    let vat = json!({ "type": "string", "enum": ["standard", "reduced", "zero", "exempt"] });
+    let schemas = json!({
+        "ProductInput": { "type": "object", "required": ["sku", "name", "sale_price"], "properties": {
+            "sku": { "type": "string", "maxLength": 40 }, "name": { "type": "string" }, "description": { "type": "string" },
+            "kind": { "type": "string", "enum": ["hosting", "domain", "server", "certificate", "email", "service", "other"] },
+            "unit": { "type": "string" }, "cost_price": money(), "sale_price": money(), "setup_fee": money(),
+            "vat_category": vat, "fee_unit": fee_unit, "billing_interval": interval, "active": { "type": "boolean" },
+            "tiers": { "type": "array", "description": "from min_quantity on, every unit costs unit_price",
+                "items": { "type": "object", "properties": { "min_quantity": money(), "unit_price": money() } } },
+        }},
+        "ProductRow": { "type": "object", "properties": {
+            "id": uuid(), "sku": { "type": "string" }, "name": { "type": "string" }, "kind": { "type": "string" }, "unit": { "type": "string" },
+            "cost_price": money(), "sale_price": money(), "fee_unit": fee_unit, "billing_interval": interval, "vat_category": vat,
+            "active": { "type": "boolean" }, "tier_count": { "type": "integer" },
+        }},
+        "ContractInput": { "type": "object", "required": ["customer_id", "description", "start_date", "fee"],
+            "description": "Amounts are decimal strings (German 19,00 is accepted too); end_date empty = open-ended.",
+            "properties": {
+            "customer_id": uuid(), "product_id": nullable_uuid(), "description": { "type": "string", "maxLength": 500 },
+            "start_date": date(), "end_date": { "type": "string", "description": "YYYY-MM-DD or empty" },
+            "minimum_term_months": { "type": "integer", "minimum": 0, "maximum": 120 },
+            "notice_amount": { "type": "integer", "minimum": 0, "maximum": 730 },
+            "notice_unit": { "type": "string", "enum": ["days", "weeks", "months"] },
+            "setup_fee": money(), "fee": money(), "fee_unit": fee_unit, "quantity": money(),
+            "discount_percent": money(), "vat_category": vat, "billing_interval": interval,
+            "billing_mode": { "type": "string", "enum": ["in_advance", "in_arrears"] }, "notes": { "type": "string" },
+        }},
+        "ContractRow": { "type": "object", "properties": {
+            "id": uuid(), "number": { "type": "string" }, "customer_id": uuid(), "customer_number": { "type": "string" },
+            "customer_name": { "type": "string" }, "product_name": { "type": ["string", "null"] }, "description": { "type": "string" },
+            "start_date": date(), "end_date": date(), "setup_fee": money(), "setup_fee_billed": { "type": "boolean" },
+            "fee": money(), "fee_unit": fee_unit, "quantity": money(), "billing_interval": interval,
+            "billing_mode": { "type": "string" }, "billed_until": date(),
+            "status": { "type": "string", "enum": ["active", "upcoming", "past"] }, "cancelled": { "type": "boolean" },
+            "currency": { "type": "string" }, "next_charge": charge.clone(),
+        }},
+        "Contract": { "type": "object", "properties": {
+            "id": uuid(), "number": { "type": "string" }, "customer_number": { "type": "string" }, "customer_name": { "type": "string" },
+            "data": { "$ref": "#/components/schemas/ContractInput" }, "currency": { "type": "string" }, "status": { "type": "string" },
+            "billed_until": date(), "setup_fee_billed": { "type": "boolean" },
+            "price_changes": { "type": "array", "items": { "type": "object", "properties": { "valid_from": date(), "fee": money() } } },
+            "upcoming": { "type": "array", "items": charge.clone() },
+            "cancellation": { "type": ["object", "null"], "properties": { "notice_given_on": date(), "end_date": date(), "reason": { "type": "string" } } },
+            "earliest_end_today": date(),
+            "assets": { "type": "array", "items": { "type": "object", "properties": { "id": uuid(), "kind": { "type": "string" }, "name": { "type": "string" } } } },
+        }},
+        "CancelInput": { "type": "object", "properties": {
+            "notice_given_on": { "type": "string", "description": "default: today" },
+            "end_date": { "type": "string", "description": "default: the earliest possible end" },
+            "early": { "type": "boolean" }, "reason": { "type": "string" },
+        }},
+        "CancelOutcome": { "type": "object", "properties": { "end_date": date(), "earliest_end": date(), "credit": charge } },
+        "PriceChangeInput": { "type": "object", "required": ["valid_from", "fee"], "properties": { "valid_from": date(), "fee": money() } },
+    });
+    for (section, values) in [("paths", paths), ("schemas", schemas)] {
+        let target = if section == "paths" {
+            &mut doc["paths"]
+        } else {
+            &mut doc["components"]["schemas"]
+        };
+        if let (Some(target), Value::Object(values)) = (target.as_object_mut(), values) {
+            target.extend(values);
+        }
+    }
 }

@@ -32,7 +32,9 @@ async fn two_runners_share_the_queue_without_running_a_job_twice() {
 #[tokio::test]
 async fn a_due_schedule_fires_once_even_when_two_servers_look() {
     let app = TestApp::new().await;
-    sqlx::query("update job_schedules set next_run_at = now() - interval '1 second'")
+    sqlx::query(
+        "update job_schedules set next_run_at = now() - interval '1 second', enabled = kind = 'session_cleanup'",
+    )
         .execute(&app.pool)
         .await
         .unwrap();

@@ -5,8 +5,11 @@
 mod api;
 mod audit;
 mod auth;
+mod contracts;
 mod customers;
 mod embedded;
+mod inventory;
 mod jobs;
 mod permissions;
+mod portal;
 mod support;
