@@ -376,8 +376,8 @@ fn order_by(sort: &str) -> &'static str {
     }
 }
 
-/// Two statements: the page (with each row's price changes, and the tenant's today and
-/// currency) and a capped count. Only the filters in use appear in the SQL, so each shape
+/// Two statements: a capped count and the page (with each row's price changes, and the
+/// tenant's today and currency). Only the filters in use appear in the SQL, so each shape
 /// gets its own plan.
 pub async fn list(
     conn: &mut PgConnection,
@@ -420,9 +420,21 @@ pub async fn list(
     }
     // the tenant's calendar day, as one row every statement joins
     let today = "(select (now() at time zone time_zone)::date as day, currency from tenants where id = $1) today";
-    // With search words the trigram index finds the hits first, which are then filtered and
-    // sorted; otherwise the planner may walk the sort index testing every row.
-    let (hits, source) = if patterns.is_empty() {
+    // The capped count runs first: it tells how broad the search words are.
+    let count_sql = format!(
+        "select count(*) from (select 1 from contracts c join customers cu on cu.id = c.customer_id cross join {today}
+         where {conditions} limit {}) counted",
+        COUNT_LIMIT + 1
+    );
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(tenant_id);
+    for text in &texts {
+        count = count.bind(text);
+    }
+    let total = count.fetch_one(&mut *conn).await?;
+    // Few hits: the trigram index finds them first, then they are sorted (walking the sort
+    // index would test every row). Many hits: walking the sort index finds a page of them
+    // at once, while fetching and sorting them all would not.
+    let (hits, source) = if patterns.is_empty() || total > COUNT_LIMIT {
         (String::new(), "contracts c")
     } else {
         let words = (0..patterns.len())
@@ -460,16 +472,6 @@ pub async fn list(
         query = query.bind(text);
     }
     let records = query.fetch_all(&mut *conn).await?;
-    let count_sql = format!(
-        "select count(*) from (select 1 from contracts c join customers cu on cu.id = c.customer_id cross join {today}
-         where {conditions} limit {}) counted",
-        COUNT_LIMIT + 1
-    );
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(tenant_id);
-    for text in &texts {
-        count = count.bind(text);
-    }
-    let total = count.fetch_one(conn).await?;
     let mut result = Page::new(
         records
             .iter()

@@ -435,7 +435,7 @@ pub fn search_patterns(search: &str) -> Vec<String> {
         .collect()
 }
 
-/// Two statements: the page, and a count that stops at COUNT_LIMIT. The SQL names only the
+/// Two statements: a count that stops at COUNT_LIMIT, and the page. The SQL names only the
 /// filters in use, so PostgreSQL plans each shape for what it is (a generic plan for
 /// "`$2 is null or kind = $2`" would sort the whole tenant).
 pub async fn list(
@@ -468,10 +468,20 @@ pub async fn list(
         let param = next_param(pattern.clone(), &mut texts);
         conditions.push_str(&format!(" and c.search_text like {param}"));
     }
-    // Without search words the sort index yields the page directly. With them, the trigram
-    // index finds the hits first (materialized), which are then sorted: otherwise the planner
-    // may walk the sort index and filter, which is slow when the words match nothing.
-    let source = if patterns.is_empty() {
+    // The capped count runs first: it tells how broad the search words are.
+    let count_sql = format!(
+        "select count(*) from (select 1 from customers c where {conditions} limit {}) counted",
+        COUNT_LIMIT + 1
+    );
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(tenant_id);
+    for text in &texts {
+        count = count.bind(text);
+    }
+    let total = count.fetch_one(&mut *conn).await?;
+    // Without search words, or with words that hit many customers, walking the sort index
+    // yields the page directly. With few hits the trigram index finds them first
+    // (materialized), which are then sorted: walking the sort index would test every row.
+    let source = if patterns.is_empty() || total > COUNT_LIMIT {
         format!("customers c where {conditions}")
     } else {
         format!(
@@ -497,16 +507,6 @@ pub async fn list(
         query = query.bind(text);
     }
     let rows = query.fetch_all(&mut *conn).await?;
-
-    let count_sql = format!(
-        "select count(*) from (select 1 from customers c where {conditions} limit {}) counted",
-        COUNT_LIMIT + 1
-    );
-    let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(tenant_id);
-    for text in &texts {
-        count = count.bind(text);
-    }
-    let total = count.fetch_one(conn).await?;
     let mut result = Page::new(
         rows.into_iter()
             .map(

@@ -2,14 +2,6 @@ use super::*;
 use crate::inventory::api::list_expiring;
 use crate::ui::table::{use_page_request, PagedTable};
 
-fn kind_icon(kind: ExpiryKind) -> &'static str {
-    match kind {
-        ExpiryKind::Domain => "🌐",
-        ExpiryKind::Certificate => "🔒",
-        ExpiryKind::Zone => "🗂",
-    }
-}
-
 /// "Läuft ab": what expires within 30, 60 or 90 days (tabs), and what expired lately.
 #[component]
 pub fn ExpiringPage() -> impl IntoView {
@@ -48,7 +40,7 @@ pub fn ExpiringPage() -> impl IntoView {
             </tr> }
             row=|item: ExpiringItem| view! {
                 <tr>
-                    <td><span aria-hidden="true">{kind_icon(item.kind)}" "</span>{t(item.kind.key())}</td>
+                    <td>{t(item.kind.key())}</td>
                     <td><a href=format!("{}/{}", item.kind.path(), item.id)><DomainText name=item.name ascii=item.ascii_name/></a></td>
                     <td><a href=format!("/customers/{}", item.customer_id)>{item.customer}</a></td>
                     <td><Date date=item.expires_on/></td>
