@@ -195,12 +195,10 @@ where
                     match data.await {
                         Ok(page) if page.items.is_empty() => view! { <EmptyState title=empty/> }.into_any(),
                         Ok(page) => view! {
-                            <div class="table-scroll">
-                                <table class=format!("table {class}")>
-                                    <thead>{head()}</thead>
-                                    <tbody>{page.items.clone().into_iter().map(row).collect_view()}</tbody>
-                                </table>
-                            </div>
+                            <table class=format!("table {class}")>
+                                <thead>{head()}</thead>
+                                <tbody>{page.items.clone().into_iter().map(row).collect_view()}</tbody>
+                            </table>
                             <Pager page/>
                         }.into_any(),
                         Err(error) => view! { <ErrorBox error/> }.into_any(),
