@@ -38,10 +38,19 @@ fn server_options() -> &'static PgConnectOptions {
                     let admin = PgPool::connect_with(template_options.clone().database("postgres"))
                         .await
                         .unwrap();
-                    sqlx::query(&format!("drop database if exists {TEMPLATE}"))
-                        .execute(&admin)
-                        .await
-                        .unwrap();
+                    // earlier runs' per-test databases would otherwise pile up (gigabytes)
+                    let leftovers: Vec<String> = sqlx::query_scalar(
+                        "select datname from pg_database where datname like 't\\_%'",
+                    )
+                    .fetch_all(&admin)
+                    .await
+                    .unwrap();
+                    for name in leftovers.iter().chain([&TEMPLATE.to_owned()]) {
+                        sqlx::query(&format!("drop database if exists {name} with (force)"))
+                            .execute(&admin)
+                            .await
+                            .unwrap();
+                    }
                     sqlx::query(&format!("create database {TEMPLATE}"))
                         .execute(&admin)
                         .await
