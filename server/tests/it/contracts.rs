@@ -1,9 +1,8 @@
 //! Products and contracts: numbers, validation, lists by status, cancellation with the
 //! earliest end, price changes from a date, isolation, permissions and the REST API.
 
-use crate::support::TestApp;
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use crate::support::{api, TestApp};
+use axum::http::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -38,18 +37,6 @@ async fn create(app: &TestApp, cookie: &str, input: Value) -> crate::support::Re
 
 fn id_of(reply: &crate::support::Reply) -> Uuid {
     Uuid::parse_str(reply.json()[0].as_str().unwrap()).unwrap()
-}
-
-fn fields(reply: &crate::support::Reply) -> Vec<String> {
-    reply.json()["Validation"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| e["field"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -151,7 +138,7 @@ async fn bad_input_is_named_at_each_field_and_nothing_is_saved() {
     )
     .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let named = fields(&reply);
+    let named = reply.fields();
     for field in [
         "description",
         "start_date",
@@ -169,10 +156,13 @@ async fn bad_input_is_named_at_each_field_and_nothing_is_saved() {
         contract(foreign, "Hosting", "2026-01-01", "9"),
     )
     .await;
-    assert_eq!(fields(&reply), vec!["customer_id"]);
+    assert_eq!(reply.fields(), vec!["customer_id"]);
     let mut reversed = contract(foreign, "Hosting", "2026-03-01", "9");
     reversed["end_date"] = json!("2026-02-01");
-    assert!(fields(&create(&app, &cookie, reversed).await).contains(&"end_date".to_owned()));
+    assert!(create(&app, &cookie, reversed)
+        .await
+        .fields()
+        .contains(&"end_date".to_owned()));
     let count: i64 = sqlx::query_scalar("select count(*) from contracts")
         .fetch_one(&app.pool)
         .await
@@ -199,7 +189,7 @@ async fn cancellation_ends_at_the_earliest_end_after_minimum_term_and_notice() {
             json!({ "id": id, "input": { "notice_given_on": "2025-11-15", "end_date": "2026-01-31" } }),
         )
         .await;
-    assert_eq!(fields(&too_early), vec!["end_date"]);
+    assert_eq!(too_early.fields(), vec!["end_date"]);
     assert!(too_early.body.contains("28.02.2026"), "{}", too_early.body);
     let done = app
         .call(
@@ -283,7 +273,7 @@ async fn prices_change_from_a_date_and_billed_terms_stay_fixed() {
             json!({ "id": id, "input": { "valid_from": "2025-03-01", "fee": "21" } }),
         )
         .await;
-    assert_eq!(fields(&inside), vec!["valid_from"]);
+    assert_eq!(inside.fields(), vec!["valid_from"]);
     let ok = app
         .call(
             "contracts/change_price",
@@ -309,7 +299,7 @@ async fn prices_change_from_a_date_and_billed_terms_stay_fixed() {
             json!({ "id": id, "input": changed }),
         )
         .await;
-    assert_eq!(fields(&refused), vec!["fee"]);
+    assert_eq!(refused.fields(), vec!["fee"]);
     let mut described = file["data"].clone();
     described["description"] = json!("Domain example.de");
     let saved = app
@@ -363,27 +353,6 @@ async fn tenants_and_roles_are_kept_apart() {
     assert_eq!(seen.status, StatusCode::OK);
 }
 
-async fn rest(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> crate::support::Reply {
-    let request = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::HOST, "localhost")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header(header::CONTENT_TYPE, "application/json");
-    app.send(
-        request
-            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
-            .unwrap(),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn the_rest_api_does_the_same() {
     let app = TestApp::new().await;
@@ -403,33 +372,37 @@ async fn the_rest_api_does_the_same() {
     let product = json!({ "sku": "DOM-DE", "name": "Domain .de", "kind": "domain", "sale_price": "1.50",
                           "fee_unit": "month", "billing_interval": "yearly",
                           "tiers": [{ "min_quantity": "10", "unit_price": "1.20" }] });
-    let created = rest(
-        &app,
-        "POST",
-        "/api/v1/products",
-        &token,
-        Some(product.clone()),
-    )
-    .await;
+    let created = app
+        .send(api(
+            "POST",
+            "/api/v1/products",
+            &token,
+            Some(product.clone()),
+        ))
+        .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let product_id = created.json()["id"].as_str().unwrap().to_owned();
-    let taken = rest(&app, "POST", "/api/v1/products", &token, Some(product)).await;
+    let taken = app
+        .send(api("POST", "/api/v1/products", &token, Some(product)))
+        .await;
     assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(taken.json()["errors"][0]["field"], "sku");
 
     let mut input = contract(customer_id, "Domain kunde.de", "2026-01-01", "1.50");
     input["product_id"] = json!(product_id);
-    let made = rest(&app, "POST", "/api/v1/contracts", &token, Some(input)).await;
+    let made = app
+        .send(api("POST", "/api/v1/contracts", &token, Some(input)))
+        .await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
     let id = made.json()["id"].as_str().unwrap().to_owned();
-    let bad = rest(
-        &app,
-        "POST",
-        "/api/v1/contracts",
-        &token,
-        Some(json!({ "customer_id": customer_id })),
-    )
-    .await;
+    let bad = app
+        .send(api(
+            "POST",
+            "/api/v1/contracts",
+            &token,
+            Some(json!({ "customer_id": customer_id })),
+        ))
+        .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         bad.body.contains("\"field\":\"description\""),
@@ -437,43 +410,43 @@ async fn the_rest_api_does_the_same() {
         bad.body
     );
 
-    let list = rest(
-        &app,
-        "GET",
-        &format!("/api/v1/contracts?customer_id={customer_id}&status=active"),
-        &token,
-        None,
-    )
-    .await;
+    let list = app
+        .send(api(
+            "GET",
+            &format!("/api/v1/contracts?customer_id={customer_id}&status=active"),
+            &token,
+            None,
+        ))
+        .await;
     assert_eq!(list.json()["items"][0]["product_name"], "Domain .de");
-    let cancelled = rest(
-        &app,
-        "POST",
-        &format!("/api/v1/contracts/{id}/cancel"),
-        &token,
-        None,
-    )
-    .await;
+    let cancelled = app
+        .send(api(
+            "POST",
+            &format!("/api/v1/contracts/{id}/cancel"),
+            &token,
+            None,
+        ))
+        .await;
     assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
     assert!(cancelled.json()["end_date"].is_string());
-    let patch = rest(
-        &app,
-        "PATCH",
-        &format!("/api/v1/contracts/{id}"),
-        &token,
-        Some(json!({ "notes": "gekündigt per Mail" })),
-    )
-    .await;
+    let patch = app
+        .send(api(
+            "PATCH",
+            &format!("/api/v1/contracts/{id}"),
+            &token,
+            Some(json!({ "notes": "gekündigt per Mail" })),
+        ))
+        .await;
     assert_eq!(patch.status, StatusCode::NO_CONTENT, "{}", patch.body);
     let read_only = app.token(tenant, &["contracts:read"]).await;
-    let refused = rest(
-        &app,
-        "POST",
-        &format!("/api/v1/contracts/{id}/prices"),
-        &read_only,
-        Some(json!({ "valid_from": "2027-01-01", "fee": "2" })),
-    )
-    .await;
+    let refused = app
+        .send(api(
+            "POST",
+            &format!("/api/v1/contracts/{id}/prices"),
+            &read_only,
+            Some(json!({ "valid_from": "2027-01-01", "fee": "2" })),
+        ))
+        .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let doc = app.get("/api/v1/openapi.json", None).await.json();
     assert!(doc["paths"]["/contracts/{id}/cancel"]["post"].is_object());

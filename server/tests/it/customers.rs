@@ -1,6 +1,6 @@
 //! Customers: numbers, validation, duplicates, contacts, call notes, isolation, REST API.
 
-use crate::support::TestApp;
+use crate::support::{api, TestApp};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use serde_json::{json, Value};
@@ -231,20 +231,6 @@ async fn customers_of_another_tenant_stay_invisible() {
         )
         .await;
     assert_eq!(api.status, StatusCode::NOT_FOUND);
-}
-
-fn api(method: &str, path: &str, token: &str, body: Option<Value>) -> Request<Body> {
-    let builder = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    match body {
-        Some(body) => builder
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-        None => builder.body(Body::empty()).unwrap(),
-    }
 }
 
 #[tokio::test]

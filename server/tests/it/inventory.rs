@@ -1,7 +1,7 @@
 //! Inventory: IDN domains, validation at the fields, customer and tenant boundaries, the
 //! expiry list, the reminder job, the REST API and permissions.
 
-use crate::support::{Reply, TestApp};
+use crate::support::{api, Reply, TestApp};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use chrono::{Duration, NaiveDate};
@@ -10,21 +10,6 @@ use uuid::Uuid;
 
 fn page() -> Value {
     json!({ "page": 1, "per_page": 25, "sort": "", "descending": false, "search": "" })
-}
-
-fn fields(reply: &Reply) -> Vec<String> {
-    assert_eq!(
-        reply.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        reply.body
-    );
-    reply.json()["Validation"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 /// A tenant with an admin (logged in) and one customer.
@@ -154,7 +139,7 @@ async fn every_problem_is_named_at_its_field() {
     )
     .await;
     assert_eq!(
-        fields(&domain),
+        domain.fields(),
         ["customer_id", "name", "expires_on", "owner_handle"]
     );
     let single_label = create(
@@ -164,7 +149,7 @@ async fn every_problem_is_named_at_its_field() {
         json!({ "customer_id": customer, "name": "localhost" }),
     )
     .await;
-    assert_eq!(fields(&single_label), ["name"]);
+    assert_eq!(single_label.fields(), ["name"]);
     let unknown = create(
         &app,
         &cookie,
@@ -172,7 +157,7 @@ async fn every_problem_is_named_at_its_field() {
         json!({ "customer_id": Uuid::new_v4(), "name": "example.de" }),
     )
     .await;
-    assert_eq!(fields(&unknown), ["customer_id"]);
+    assert_eq!(unknown.fields(), ["customer_id"]);
 
     let server = create(
         &app,
@@ -181,7 +166,7 @@ async fn every_problem_is_named_at_its_field() {
         json!({ "hostname": "web 01", "ip_addresses": ["192.0.2.10", "300.1.1.1"], "cpu_cores": 0 }),
     )
     .await;
-    assert_eq!(fields(&server), ["hostname", "ip_addresses", "cpu_cores"]);
+    assert_eq!(server.fields(), ["hostname", "ip_addresses", "cpu_cores"]);
     assert!(server.json()["Validation"][1]["message"]
         .as_str()
         .unwrap()
@@ -195,7 +180,7 @@ async fn every_problem_is_named_at_its_field() {
     )
     .await;
     assert_eq!(
-        fields(&certificate),
+        certificate.fields(),
         ["common_name", "alt_names", "expires_on"]
     );
     let zone = create(
@@ -205,7 +190,7 @@ async fn every_problem_is_named_at_its_field() {
         json!({ "customer_id": customer, "name": "example.de", "primary_ns": "ns1..example.de" }),
     )
     .await;
-    assert_eq!(fields(&zone), ["primary_ns"]);
+    assert_eq!(zone.fields(), ["primary_ns"]);
     let count: i64 = sqlx::query_scalar(
         "select (select count(*) from domains) + (select count(*) from servers) + (select count(*) from certificates)
                 + (select count(*) from dns_zones)",
@@ -231,7 +216,7 @@ async fn links_stay_within_the_customer() {
         json!({ "customer_id": customer, "name": "example.de", "contract_id": foreign_contract }),
     )
     .await;
-    assert_eq!(fields(&refused), ["contract_id"]);
+    assert_eq!(refused.fields(), ["contract_id"]);
     let domain = created(
         &app,
         &cookie,
@@ -253,7 +238,7 @@ async fn links_stay_within_the_customer() {
         json!({ "customer_id": customer, "common_name": "andere.de", "domain_id": foreign_domain, "expires_on": "2027-01-01" }),
     )
     .await;
-    assert_eq!(fields(&certificate), ["domain_id"]);
+    assert_eq!(certificate.fields(), ["domain_id"]);
 
     // a customer's server serves only that customer's contracts; the agency's serves all
     let own_server = created(
@@ -278,7 +263,7 @@ async fn links_stay_within_the_customer() {
             link(own_server, foreign_contract),
         )
         .await;
-    assert_eq!(fields(&wrong), ["contract_id"]);
+    assert_eq!(wrong.fields(), ["contract_id"]);
     for (server, contract) in [
         (own_server, own_contract),
         (shared, own_contract),
@@ -301,7 +286,7 @@ async fn links_stay_within_the_customer() {
             json!({ "id": shared, "input": { "customer_id": customer, "hostname": "shared01.agentur.de" } }),
         )
         .await;
-    assert_eq!(fields(&moved), ["customer_id"]);
+    assert_eq!(moved.fields(), ["customer_id"]);
 
     let delivered = app
         .call(
@@ -378,7 +363,7 @@ async fn a_taken_name_is_a_field_error() {
         json!({ "customer_id": customer, "name": "XN--STRAE-OQA.de." }),
     )
     .await;
-    assert_eq!(fields(&again), ["name"]);
+    assert_eq!(again.fields(), ["name"]);
     // non-transitional: strasse.de is another domain
     created(
         &app,
@@ -401,7 +386,7 @@ async fn a_taken_name_is_a_field_error() {
         json!({ "hostname": "WEB01.agentur.de" }),
     )
     .await;
-    assert_eq!(fields(&server), ["hostname"]);
+    assert_eq!(server.fields(), ["hostname"]);
 }
 
 #[tokio::test]
@@ -458,7 +443,7 @@ async fn other_tenants_see_nothing() {
         json!({ "customer_id": customer, "name": "geheim.de" }),
     )
     .await;
-    assert_eq!(fields(&foreign), ["customer_id"]);
+    assert_eq!(foreign.fields(), ["customer_id"]);
     let token = app.token(other, &["inventory:read"]).await;
     let api = app
         .send(api(
@@ -669,21 +654,6 @@ async fn reminders_reach_each_staff_member_once_per_threshold() {
         .await
         .json();
     assert_eq!(unread, 0);
-}
-
-fn api(method: &str, path: &str, token: &str, body: Option<Value>) -> Request<Body> {
-    let builder = Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    match body {
-        Some(body) => builder
-            .header(header::CONTENT_TYPE, "application/json")
-            .header("idempotency-key", Uuid::new_v4().to_string())
-            .body(Body::from(body.to_string()))
-            .unwrap(),
-        None => builder.body(Body::empty()).unwrap(),
-    }
 }
 
 #[tokio::test]

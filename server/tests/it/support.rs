@@ -117,6 +117,22 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The fields a 422 answer of a server function names.
+    pub fn fields(&self) -> Vec<String> {
+        assert_eq!(
+            self.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            self.body
+        );
+        self.json()["Validation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
@@ -292,4 +308,26 @@ impl TestApp {
 
 pub fn urlencode(text: &str) -> String {
     server::startup::form_urlencoded_component(text).replace('/', "%2F")
+}
+
+/// A REST API request with a bearer token and, for writes, a JSON body and a fresh
+/// idempotency key.
+pub fn api(
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> Request<Body> {
+    let builder = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
+    match body {
+        Some(body) => builder
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("idempotency-key", Uuid::new_v4().to_string())
+            .body(Body::from(body.to_string()))
+            .unwrap(),
+        None => builder.body(Body::empty()).unwrap(),
+    }
 }
