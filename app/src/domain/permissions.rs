@@ -104,8 +104,18 @@ pub enum Permission {
     ManageProducts,
     /// See domains, servers, certificates and DNS zones.
     ViewInventory,
-    /// Maintain domains, servers, certificates and DNS zones.
+    /// Maintain domains, servers, certificates and DNS zones, and their service checks.
     ManageInventory,
+    /// Upload registrar domain lists and act on the reconciliation report.
+    ReconcileRegistrar,
+    /// Import usage records (traffic, storage, mailboxes) for billing.
+    ImportUsage,
+    /// See which credentials the vault holds (never their secrets).
+    ViewCredentials,
+    /// Show a credential's secret; every reveal is audited.
+    RevealCredentials,
+    /// Add, change and remove vault credentials.
+    ManageCredentials,
 }
 
 /// Whether any of the roles grants the permission.
@@ -138,6 +148,15 @@ fn grants(role: Role, permission: Permission) -> bool {
         P::ManageProducts => matches!(role, R::Admin | R::Accountant),
         // Technicians and support keep the inventory current.
         P::ManageInventory => matches!(role, R::Admin | R::ProjectManager | R::Staff | R::Support),
+        // Reconciliation and usage decide what is billed: accounting and the technicians.
+        P::ReconcileRegistrar | P::ImportUsage => {
+            matches!(role, R::Admin | R::Accountant | R::ProjectManager | R::Staff)
+        }
+        P::ViewCredentials => matches!(role, R::Admin | R::ProjectManager | R::Staff | R::Support),
+        // Secrets are for the people who log in to customers' systems.
+        P::RevealCredentials | P::ManageCredentials => {
+            matches!(role, R::Admin | R::Staff | R::Support)
+        }
     }
 }
 
@@ -154,6 +173,11 @@ pub const SCOPES: &[(&str, Permission)] = &[
     ("contracts:write", Permission::ManageContracts),
     ("inventory:read", Permission::ViewInventory),
     ("inventory:write", Permission::ManageInventory),
+    ("registrar:write", Permission::ReconcileRegistrar),
+    ("usage:write", Permission::ImportUsage),
+    ("vault:read", Permission::ViewCredentials),
+    ("vault:reveal", Permission::RevealCredentials),
+    ("vault:write", Permission::ManageCredentials),
 ];
 
 pub fn scope_permission(scope: &str) -> Option<Permission> {
@@ -190,6 +214,11 @@ mod tests {
                     P::ManageContracts,
                     P::ManageProducts,
                     P::ManageInventory,
+                    P::ReconcileRegistrar,
+                    P::ImportUsage,
+                    P::ViewCredentials,
+                    P::RevealCredentials,
+                    P::ManageCredentials,
                 ],
             ),
             (
@@ -204,6 +233,8 @@ mod tests {
                     P::ManageCustomers,
                     P::ManageContracts,
                     P::ManageProducts,
+                    P::ReconcileRegistrar,
+                    P::ImportUsage,
                 ],
             ),
             (
@@ -218,6 +249,9 @@ mod tests {
                     P::ManageCustomers,
                     P::ManageContracts,
                     P::ManageInventory,
+                    P::ReconcileRegistrar,
+                    P::ImportUsage,
+                    P::ViewCredentials,
                 ],
             ),
             (
@@ -229,6 +263,11 @@ mod tests {
                     P::ViewProducts,
                     P::ViewInventory,
                     P::ManageInventory,
+                    P::ReconcileRegistrar,
+                    P::ImportUsage,
+                    P::ViewCredentials,
+                    P::RevealCredentials,
+                    P::ManageCredentials,
                 ],
             ),
             (
@@ -240,6 +279,9 @@ mod tests {
                     P::ViewProducts,
                     P::ViewInventory,
                     P::ManageInventory,
+                    P::ViewCredentials,
+                    P::RevealCredentials,
+                    P::ManageCredentials,
                 ],
             ),
             (R::CustomerOwner, &[P::UsePortal]),
@@ -264,6 +306,11 @@ mod tests {
             P::ManageContracts,
             P::ManageProducts,
             P::ManageInventory,
+            P::ReconcileRegistrar,
+            P::ImportUsage,
+            P::ViewCredentials,
+            P::RevealCredentials,
+            P::ManageCredentials,
         ];
         for (role, granted) in table {
             for permission in all {
