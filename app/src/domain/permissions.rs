@@ -150,7 +150,10 @@ fn grants(role: Role, permission: Permission) -> bool {
         P::ManageInventory => matches!(role, R::Admin | R::ProjectManager | R::Staff | R::Support),
         // Reconciliation and usage decide what is billed: accounting and the technicians.
         P::ReconcileRegistrar | P::ImportUsage => {
-            matches!(role, R::Admin | R::Accountant | R::ProjectManager | R::Staff)
+            matches!(
+                role,
+                R::Admin | R::Accountant | R::ProjectManager | R::Staff
+            )
         }
         P::ViewCredentials => matches!(role, R::Admin | R::ProjectManager | R::Staff | R::Support),
         // Secrets are for the people who log in to customers' systems.
