@@ -27,6 +27,12 @@ ensure_packages() {
   command -v node >/dev/null || missing+=(nodejs npm)
   command -v brotli >/dev/null || missing+=(brotli)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  # real services the service check tests start on their own ports (as the current user)
+  [ -x /usr/sbin/mariadbd ] || [ -x /usr/sbin/mysqld ] || missing+=(mariadb-server)
+  [ -x /usr/lib/dovecot/imap-login ] || missing+=(dovecot-imapd)
+  [ -x /usr/lib/dovecot/pop3-login ] || missing+=(dovecot-pop3d)
+  [ -x /usr/sbin/vsftpd ] || missing+=(vsftpd)
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
   if [ ${#missing[@]} -gt 0 ]; then
     say "Installing Debian packages: ${missing[*]}"
     command -v apt-get >/dev/null || die "apt-get not found: install ${missing[*]} by hand"

@@ -9,7 +9,9 @@ pub mod format;
 pub mod numbering;
 pub mod periods;
 pub mod permissions;
+pub mod registrar_list;
 pub mod tax;
+pub mod usage_pricing;
 pub mod vat_id;
 
 pub use bank::{Bic, CreditorId, Iban};

@@ -4,6 +4,7 @@
 #![recursion_limit = "512"]
 pub mod audit;
 pub mod auth;
+pub mod checks;
 pub mod contracts;
 pub mod customers;
 pub mod domain;
@@ -15,10 +16,13 @@ pub mod jobs;
 pub mod notifications;
 pub mod portal;
 pub mod products;
+pub mod registrar;
 pub mod tenants;
 pub mod tokens;
 pub mod ui;
+pub mod usage;
 pub mod users;
+pub mod vault;
 
 use crate::auth::model::SessionView;
 use crate::error::AppError;
@@ -114,6 +118,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/customers/new") view=customers::pages::NewCustomerPage/>
                     <Route path=path!("/customers/:id") view=customers::pages::CustomerFilePage/>
                     <Route path=path!("/customers/:id/edit") view=customers::pages::EditCustomerPage/>
+                    <Route path=path!("/customers/:id/passwords") view=vault::pages::PasswordListPage/>
                     <Route path=path!("/contracts") view=contracts::pages::ContractsPage/>
                     <Route path=path!("/contracts/new") view=contracts::pages::NewContractPage/>
                     <Route path=path!("/contracts/:id") view=contracts::pages::ContractPage/>
@@ -135,7 +140,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/zones/new") view=inventory::pages::NewZonePage/>
                     <Route path=path!("/zones/:id") view=inventory::pages::ZonePage/>
                     <Route path=path!("/expiring") view=inventory::pages::ExpiringPage/>
+                    <Route path=path!("/checks") view=checks::pages::ChecksPage/>
+                    <Route path=path!("/checks/new") view=checks::pages::NewCheckPage/>
+                    <Route path=path!("/checks/:id") view=checks::pages::CheckPage/>
+                    <Route path=path!("/usage") view=usage::pages::UsagePage/>
                     <Route path=path!("/notifications") view=notifications::pages::NotificationsPage/>
+                    <Route path=path!("/reconciliation") view=registrar::pages::ReconciliationPage/>
+                    <Route path=path!("/reconciliation/:id") view=registrar::pages::ReconciliationReportPage/>
                 </ParentRoute>
             </Routes>
         </Router>

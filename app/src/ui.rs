@@ -7,6 +7,7 @@ pub mod paging;
 pub mod shell;
 pub mod table;
 pub mod toast;
+pub mod upload;
 
 use crate::i18n::{t, use_lang, Key};
 use leptos::prelude::*;

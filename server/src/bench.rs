@@ -373,6 +373,89 @@ async fn customers_and_contracts(
     Ok(())
 }
 
+/// Imports up to `rows` usage rows (one per contract, a third named by a linked domain)
+/// as a CSV through the same code path as uploads and the REST API, then once more
+/// unchanged; against COPY of the stored rows into a twin table.
+async fn usage_import(pool: &PgPool, tenant: Uuid, rows: i64) -> anyhow::Result<()> {
+    // each customer's first domain covers its first contract
+    sqlx::query(
+        "update domains d set contract_id = c.id
+         from (select distinct on (customer_id) id, customer_id from contracts
+               where tenant_id = $1 order by customer_id, number) c
+         where d.tenant_id = $1 and d.customer_id = c.customer_id and d.ascii_name like '%-1.de'",
+    )
+    .bind(tenant)
+    .execute(pool)
+    .await?;
+    // the month each contract starts in lies within its term
+    let picked: Vec<(String, Option<String>, String)> = sqlx::query_as(
+        "select c.number, d.ascii_name, to_char(c.start_date, 'MM/YYYY')
+         from contracts c left join domains d on d.contract_id = c.id
+         where c.tenant_id = $1 order by c.number limit $2",
+    )
+    .bind(tenant)
+    .bind(rows)
+    .fetch_all(pool)
+    .await?;
+    let mut csv = String::from("Vertrag;Domain;Metrik;Monat;Menge;Einheit\n");
+    for (i, (number, domain, month)) in picked.iter().enumerate() {
+        let quantity = format!("{},{}", i % 5000, i % 10);
+        match domain {
+            Some(domain) => csv.push_str(&format!(";{domain};traffic_gb;{month};{quantity};GB\n")),
+            None => csv.push_str(&format!("{number};;traffic_gb;{month};{quantity};GB\n")),
+        }
+    }
+    let actor = app::auth::context::Actor::system(tenant, "bench");
+    let by_domain = picked.iter().filter(|p| p.1.is_some()).count();
+    let import = |label: &'static str| {
+        let (actor, bytes) = (actor.clone(), csv.clone().into_bytes());
+        async move {
+            let before = statements_so_far();
+            let started = Instant::now();
+            let mut tx = pool.begin().await?;
+            let report = app::usage::api::import_csv(&mut tx, &actor, &bytes, "file", false, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("usage import failed: {e:?}"))?;
+            tx.commit().await?;
+            let elapsed = started.elapsed();
+            anyhow::ensure!(
+                report.rejected == 0,
+                "bench rows rejected: {:?}",
+                report.rows.first()
+            );
+            println!(
+                "usage import {label}: {} rows ({:.1} MB CSV, {} by domain) in {} ms = {:.0} rows/s, {} SQL statements; new {} updated {} unchanged {}",
+                report.total,
+                f64::from(u32::try_from(bytes.len()).unwrap_or(u32::MAX)) / 1e6,
+                by_domain,
+                elapsed.as_millis(),
+                f64::from(report.total) / elapsed.as_secs_f64().max(1e-9),
+                statements_so_far() - before,
+                report.new,
+                report.updated,
+                report.unchanged,
+            );
+            Ok::<Duration, anyhow::Error>(elapsed)
+        }
+    };
+    let first = import("(new)").await?;
+    import("again (unchanged)").await?;
+    let copy = copy_baseline(
+        pool,
+        "usage_records",
+        "id, tenant_id, contract_id, metric, period_start, quantity, unit, source, imported_by_label",
+        tenant,
+    )
+    .await?;
+    println!(
+        "usage import vs COPY of the same rows into a twin table: {} ms vs {} ms; ratio {:.2}",
+        first.as_millis(),
+        copy.as_millis(),
+        first.as_secs_f64() / copy.as_secs_f64().max(1e-9)
+    );
+    Ok(())
+}
+
 fn list_request(token: &str) -> Request<Body> {
     Request::get("/api/v1/users?limit=50")
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -466,6 +549,7 @@ pub async fn run(pool: PgPool, config: Config, options: BenchOptions) -> anyhow:
     );
 
     customers_and_contracts(&pool, &app, tenant, &session, options.customers).await?;
+    usage_import(&pool, tenant, 100_000).await?;
 
     let wasm = config.site_root.join("pkg/kontor_bg.wasm");
     match std::fs::metadata(&wasm) {

@@ -605,3 +605,40 @@ pub fn print(data: &DemoData) {
         app::auth::totp::otpauth_uri(&data.admin_totp_secret, "Kontor", "admin@demo.kontor.test")
     );
 }
+
+/// The demo's vault entry: the SSH login of the bakery's shop server, with a random
+/// password. Needs the opened vault key, so `kontor serve` and `kontor demo` call it after
+/// `load`; it adds nothing when the demo tenant already holds credentials.
+pub async fn credentials(pool: &PgPool, key: &app::vault::crypto::VaultKey) -> anyhow::Result<()> {
+    let mut tx = pool.begin().await?;
+    let server: Option<(Uuid, Uuid, Uuid)> = sqlx::query_as(
+        "select t.id, s.customer_id, s.id from tenants t
+         join servers s on s.tenant_id = t.id and s.hostname = 'shop01.kontor-hosting.de'
+         where t.slug = $1 and s.customer_id is not null
+           and not exists (select 1 from credentials r where r.tenant_id = t.id)",
+    )
+    .bind(DEMO_SLUG)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((tenant_id, customer_id, server_id)) = server else {
+        return Ok(());
+    };
+    let actor = app::auth::context::Actor::system(tenant_id, "kontor demo");
+    let input = app::vault::CredentialInput {
+        kind: app::vault::CredentialKind::Ssh,
+        label: "SSH Shop-Server".to_owned(),
+        host: "shop01.kontor-hosting.de".to_owned(),
+        port: Some(22),
+        username: "deploy".to_owned(),
+        server_id: Some(server_id),
+        notes: "Zugang für Deployments des Webshops.".to_owned(),
+        ..app::vault::CredentialInput::default()
+    };
+    let secret =
+        app::vault::crypto::Secret::new(app::auth::secrets::random_token()[..20].to_owned());
+    app::vault::api::create(&mut tx, &actor, key, customer_id, &input, Some(secret))
+        .await
+        .map_err(|e| anyhow::anyhow!("demo credential: {e:?}"))?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -95,6 +95,7 @@ async fn run(pool: &PgPool, job: &Job) -> anyhow::Result<()> {
     match job.kind.as_str() {
         "session_cleanup" => clean_up_sessions(pool).await,
         "inventory_expiry_reminders" => remind_expiries(pool).await,
+        "service_checks" => crate::checks::run_job(pool).await,
         other => anyhow::bail!("unknown job kind {other}"),
     }
 }

@@ -5,6 +5,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use server::config::Config;
 use server::db::{self, embedded::Cluster};
+use server::vault::KeySource;
 use sqlx::PgPool;
 
 #[derive(Parser)]
@@ -35,6 +36,11 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// The password vault's key.
+    Vault {
+        #[command(subcommand)]
+        command: VaultCommand,
+    },
     /// Seed a fresh database and print performance figures.
     Bench {
         #[arg(long, default_value_t = 1000)]
@@ -59,6 +65,13 @@ enum TokenCommand {
         #[arg(long, value_delimiter = ',')]
         scopes: Vec<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum VaultCommand {
+    /// Re-encrypt every secret under a new random key, in one transaction. Stop running
+    /// servers first; with KONTOR_VAULT_KEY the new key is printed for you to set.
+    RotateKey,
 }
 
 /// The embedded cluster as a command found it: `started` when this process started it.
@@ -124,6 +137,8 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let (pool, cluster) = open_database(&config, "kontor").await?;
     let result = async {
         db::migrate(&pool).await?;
+        // a wrong vault key stops the start here, before anything could use it
+        let vault = server::vault::open(&pool, &KeySource::from_env(&config.data_dir)).await?;
         // a fresh installation gets the demo tenant so there is someone to log in as
         let empty: bool = sqlx::query_scalar("select not exists (select 1 from tenants)")
             .fetch_one(&pool)
@@ -137,6 +152,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             )
             .await?
             {
+                server::demo::credentials(&pool, &vault).await?;
                 server::demo::print(&data);
             }
         }
@@ -149,7 +165,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             "Kontor is running at http://{}  (Ctrl+C stops it)",
             config.addr
         );
-        let app = server::startup::router(pool.clone(), config.clone());
+        let app = server::startup::router_with_vault(pool.clone(), config.clone(), vault);
         axum::serve(
             listener,
             app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -237,8 +253,12 @@ async fn run_command(command: Command, pool: PgPool, config: Config) -> anyhow::
         }
         Command::Demo { password } => {
             db::migrate(&pool).await?;
+            let vault = server::vault::open(&pool, &KeySource::from_env(&config.data_dir)).await?;
             match server::demo::load(&pool, password).await? {
-                Some(data) => server::demo::print(&data),
+                Some(data) => {
+                    server::demo::credentials(&pool, &vault).await?;
+                    server::demo::print(&data);
+                }
                 None => println!("The demo tenant exists already; nothing changed."),
             }
             Ok(())
@@ -289,6 +309,12 @@ async fn run_command(command: Command, pool: PgPool, config: Config) -> anyhow::
             println!("{}", created.token);
             Ok(())
         }
+        Command::Vault {
+            command: VaultCommand::RotateKey,
+        } => {
+            db::migrate(&pool).await?;
+            rotate_vault_key(&pool, &config).await
+        }
         Command::Bench {
             users,
             customers,
@@ -304,4 +330,45 @@ async fn run_command(command: Command, pool: PgPool, config: Config) -> anyhow::
             server::bench::run(pool, config, options).await
         }
     }
+}
+
+/// `kontor vault rotate-key`. With the key in the environment the new key is printed
+/// before the re-encryption commits, so it is never lost.
+async fn rotate_vault_key(pool: &PgPool, config: &Config) -> anyhow::Result<()> {
+    let source = KeySource::from_env(&config.data_dir);
+    let new = app::vault::crypto::VaultKey::generate();
+    if let KeySource::Env(_) = source {
+        println!(
+            "The vault key comes from {}. The new key (shown once):",
+            server::vault::ENV_KEY
+        );
+        println!();
+        println!("  {}", new.to_base64().as_str());
+        println!();
+        println!(
+            "Re-encrypting the vault with it. If this fails, nothing changes and the old key \
+             stays valid."
+        );
+    }
+    let rotation = server::vault::rotate(pool, &source, &new).await?;
+    println!(
+        "Vault key rotated: {} secret(s) re-encrypted in one transaction (key {} -> {}).",
+        rotation.credentials, rotation.old_key_id, rotation.new_key_id
+    );
+    match source {
+        KeySource::Env(_) => println!(
+            "The old key no longer opens this vault. Set {} to the new key above wherever Kontor \
+             runs, then start it again.",
+            server::vault::ENV_KEY
+        ),
+        KeySource::Dir(dir) => println!(
+            "The new key is in {}; the old key no longer opens this vault.",
+            dir.join("vault.key").display()
+        ),
+    }
+    println!(
+        "Restart Kontor servers that were running: they still hold the old key and refuse to \
+         store secrets until restarted. Database backups made before now still need the old key."
+    );
+    Ok(())
 }

@@ -1,11 +1,15 @@
 //! REST API `/api/v1`: bearer tokens with scopes, RFC 9457 problem responses with field
 //! errors, cursor paging, idempotency keys on creates, and the OpenAPI description.
 
+pub mod checks;
 pub mod contracts;
 pub mod customers;
 pub mod docs;
 pub mod inventory;
+pub mod registrar;
+pub mod usage;
 pub mod users;
+pub mod vault;
 
 use crate::startup::AppState;
 use app::auth::context::{Actor, Credential};
@@ -35,6 +39,10 @@ pub fn router() -> Router<AppState> {
         )
         .merge(contracts::routes())
         .merge(inventory::routes())
+        .merge(checks::routes())
+        .merge(vault::routes())
+        .merge(registrar::routes())
+        .merge(usage::routes())
         .route("/openapi.json", get(docs::openapi))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }

@@ -28,6 +28,8 @@ pub struct AppState {
     pub pool: PgPool,
     pub leptos_options: LeptosOptions,
     pub config: Arc<Config>,
+    /// The opened vault key (`crate::vault::open`); without it no secret is stored or revealed.
+    pub vault: Option<app::vault::crypto::VaultKey>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -49,11 +51,26 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
+/// The application without the vault key: everything but storing and revealing secrets.
 pub fn router(pool: PgPool, config: Config) -> Router {
+    build(pool, config, None)
+}
+
+/// The application with the vault key that `crate::vault::open` checked.
+pub fn router_with_vault(
+    pool: PgPool,
+    config: Config,
+    vault: app::vault::crypto::VaultKey,
+) -> Router {
+    build(pool, config, Some(vault))
+}
+
+fn build(pool: PgPool, config: Config, vault: Option<app::vault::crypto::VaultKey>) -> Router {
     let state = AppState {
         leptos_options: leptos_options(&config),
         pool,
         config: Arc::new(config),
+        vault,
     };
     let routes = generate_route_list(app::App);
     let pkg = ServeDir::new(state.config.site_root.join("pkg"));
@@ -82,9 +99,14 @@ pub fn router(pool: PgPool, config: Config) -> Router {
 fn provide_server_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     let pool = state.pool.clone();
     let public_url = state.config.public_url.clone();
+    let vault = state.vault.clone();
     move || {
         provide_context(pool.clone());
+        provide_context(crate::checks::prober());
         provide_context(app::PublicUrl(public_url.clone()));
+        if let Some(vault) = &vault {
+            provide_context(vault.clone());
+        }
     }
 }
 

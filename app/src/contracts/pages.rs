@@ -882,6 +882,7 @@ pub fn ContractPage() -> impl IntoView {
                                     }).collect_view()}</ul> }.into_any()
                                 }}
                             </section>
+                            <crate::usage::pages::ContractUsage contract_id=id/>
                             <PriceChangeSection file=file.clone() manage reload/>
                             {(manage && file.cancellation.is_none() && file.status != ContractStatus::Past).then(|| view! { <CancelSection file=file.clone() reload/> })}
                         }.into_any()

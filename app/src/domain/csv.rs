@@ -41,6 +41,27 @@ pub enum CsvError {
     MissingColumns(Vec<String>),
 }
 
+impl CsvError {
+    /// The problem as a sentence for the person who uploaded the file.
+    pub fn message(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::Key;
+        match self {
+            CsvError::Empty => Key::CsvErrEmpty.text(lang).to_owned(),
+            CsvError::NotText => Key::CsvErrNotText.text(lang).to_owned(),
+            CsvError::TooLarge { limit_bytes } => Key::CsvErrTooLarge.fill(
+                lang,
+                &[("megabytes", &(limit_bytes / (1024 * 1024)).to_string())],
+            ),
+            CsvError::UnclosedQuote { line } => {
+                Key::CsvErrUnclosedQuote.fill(lang, &[("line", &line.to_string())])
+            }
+            CsvError::MissingColumns(columns) => {
+                Key::CsvErrMissingColumns.fill(lang, &[("columns", &columns.join(", "))])
+            }
+        }
+    }
+}
+
 /// One record of the file with the line it starts on (1-based, header included).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CsvRow {

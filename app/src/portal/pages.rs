@@ -293,6 +293,7 @@ pub fn PortalContractPage() -> impl IntoView {
                                     <ul>{c.domains.clone().into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
                                 </section>
                             })}
+                            <crate::usage::pages::PortalContractUsage contract_id=c.id/>
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorBox error/> }.into_any(),

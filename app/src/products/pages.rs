@@ -264,6 +264,7 @@ pub fn ProductPage() -> impl IntoView {
                             } else {
                                 view! { <p>{file.data.description}</p> }.into_any()
                             }}
+                            <crate::usage::pages::ProductUsagePrices product_id=file.id/>
                         }.into_any()
                     }
                     Err(error) => view! { <ErrorBox error/> }.into_any(),

@@ -283,6 +283,9 @@ pub fn document() -> Value {
         },
     });
     add_contracts(&mut doc);
+    super::checks::add_docs(&mut doc);
+    super::usage::add_docs(&mut doc);
+    crate::rest::vault::describe(&mut doc);
     doc
 }
 

@@ -5,6 +5,8 @@
 mod api;
 mod audit;
 mod auth;
+mod check_servers;
+mod checks;
 mod contracts;
 mod customers;
 mod embedded;
@@ -12,4 +14,7 @@ mod inventory;
 mod jobs;
 mod permissions;
 mod portal;
+mod registrar;
 mod support;
+mod usage;
+mod vault;

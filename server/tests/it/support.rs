@@ -117,7 +117,8 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// The fields a 422 answer of a server function names.
+    /// The fields a 422 answer names: a server function's `Validation` list or a REST
+    /// problem's `errors`.
     pub fn fields(&self) -> Vec<String> {
         assert_eq!(
             self.status,
@@ -125,8 +126,10 @@ impl Reply {
             "{}",
             self.body
         );
-        self.json()["Validation"]
-            .as_array()
+        let body = self.json();
+        body.get("errors")
+            .or_else(|| body.get("Validation"))
+            .and_then(|errors| errors.as_array())
             .unwrap()
             .iter()
             .map(|e| e["field"].as_str().unwrap().to_owned())

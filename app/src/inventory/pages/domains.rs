@@ -185,9 +185,13 @@ pub fn NewDomainPage() -> impl IntoView {
 #[component]
 pub fn DomainPage() -> impl IntoView {
     let reload = RwSignal::new(0);
-    record_page(
-        load_domain,
-        reload,
-        move |domain| view! { <DomainEditor record=Some(domain) reload/> },
-    )
+    record_page(load_domain, reload, move |domain| {
+        let owner = crate::vault::CredentialOwner::Domain(domain.id);
+        let (check_target, check_label) = (domain.id, domain.data.name.clone());
+        view! {
+            <DomainEditor record=Some(domain) reload/>
+            <crate::vault::pages::AttachedCredentials owner/>
+            <crate::checks::pages::TargetChecks domain_id=check_target label=check_label/>
+        }
+    })
 }

@@ -218,9 +218,13 @@ pub fn NewServerPage() -> impl IntoView {
 pub fn ServerPage() -> impl IntoView {
     let reload = RwSignal::new(0);
     record_page(load_server, reload, move |server: Server| {
+        let owner = crate::vault::CredentialOwner::Server(server.id);
+        let (check_target, check_label) = (server.id, server.data.hostname.clone());
         view! {
             <ServerEditor record=Some(server.clone()) reload/>
             <ContractLinks server reload/>
+            <crate::vault::pages::AttachedCredentials owner/>
+            <crate::checks::pages::TargetChecks server_id=check_target label=check_label/>
         }
     })
 }
