@@ -18,9 +18,10 @@ before(async () => {
 });
 after(async () => { await browser?.close(); await kontor?.stop(); });
 
+// days from today in the tenant's time zone, as the server counts them
 function inDays(days) {
-  const day = new Date(Date.now() + days * 86400000);
-  return day.toISOString().slice(0, 10);
+  const today = new Date(`${new Date().toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' })}T00:00:00Z`);
+  return new Date(today.getTime() + days * 86400000).toISOString().slice(0, 10);
 }
 
 test('an IDN domain is recorded for a customer, bad names named at the field', async () => {

@@ -456,6 +456,91 @@ async fn usage_import(pool: &PgPool, tenant: Uuid, rows: i64) -> anyhow::Result<
     Ok(())
 }
 
+/// Reconciles a registrar list of `rows` lines (nine in ten of them domains Kontor knows,
+/// every tenth of those with another expiry date) against all the tenant's domains,
+/// applied, through the same code path as the upload; against COPY of the same file.
+async fn registrar_reconciliation(pool: &PgPool, tenant: Uuid, rows: i64) -> anyhow::Result<()> {
+    let domains: i64 = sqlx::query_scalar("select count(*) from domains where tenant_id = $1")
+        .bind(tenant)
+        .fetch_one(pool)
+        .await?;
+    let known: Vec<(String, chrono::NaiveDate)> = sqlx::query_as(
+        "select ascii_name, expires_on from domains where tenant_id = $1
+         order by ascii_name limit $2",
+    )
+    .bind(tenant)
+    .bind(rows * 9 / 10)
+    .fetch_all(pool)
+    .await?;
+    let mut csv = String::from("domain;expires_on;status;auto_renew;renewal_price\n");
+    for (i, (name, expires)) in known.iter().enumerate() {
+        let expires = if i % 10 == 0 {
+            *expires + chrono::Duration::days(1)
+        } else {
+            *expires
+        };
+        csv.push_str(&format!("{name};{expires};ok;ja;4,90\n"));
+    }
+    for i in 0..(rows - i64::try_from(known.len()).unwrap_or(rows)) {
+        csv.push_str(&format!("neu-{i}.de;2027-06-01;ok;ja;4,90\n"));
+    }
+    let bytes = csv.into_bytes();
+    let actor = app::auth::context::Actor::system(tenant, "bench");
+    let before = statements_so_far();
+    let started = Instant::now();
+    let prepared = app::registrar::api::prepare(&bytes, actor.lang)
+        .map_err(|e| anyhow::anyhow!("registrar list unreadable: {e:?}"))?;
+    let parsed = started.elapsed();
+    let id = app::registrar::api::begin(pool, &actor, "InterNetX", "bench.csv", false, &prepared)
+        .await
+        .map_err(|e| anyhow::anyhow!("registrar import: {e:?}"))?;
+    app::registrar::api::process(pool, &actor, id, prepared)
+        .await
+        .map_err(|e| anyhow::anyhow!("registrar import: {e:?}"))?;
+    let elapsed = started.elapsed();
+    let statements = statements_so_far() - before;
+    let mut conn = pool.acquire().await?;
+    let summary = app::registrar::repo::load(&mut conn, tenant, id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("import vanished"))?;
+    // the baseline: the same file into a table of its columns, as PostgreSQL reads CSV
+    use sqlx::postgres::PgPoolCopyExt;
+    sqlx::query("create table bench_registrar_copy (domain text, expires_on date, status text, auto_renew text, renewal_price text)")
+        .execute(pool)
+        .await?;
+    let copy_started = Instant::now();
+    let mut copy = pool
+        .copy_in_raw(
+            "copy bench_registrar_copy from stdin with (format csv, delimiter ';', header true)",
+        )
+        .await?;
+    copy.send(bytes.as_slice()).await?;
+    copy.finish().await?;
+    let copy_time = copy_started.elapsed();
+    sqlx::query("drop table bench_registrar_copy")
+        .execute(pool)
+        .await?;
+    println!(
+        "registrar reconciliation: {} lines against {domains} domains in {} ms (parsing {} ms), {statements} SQL statements; \
+         unbilled {} orphaned {} expiry mismatch {} ok {} updated domains {}",
+        summary.rows_total,
+        elapsed.as_millis(),
+        parsed.as_millis(),
+        summary.unbilled,
+        summary.orphaned,
+        summary.expiry_mismatch,
+        summary.ok,
+        summary.updated_domains,
+    );
+    println!(
+        "registrar reconciliation vs COPY of the same file: {} ms vs {} ms; ratio {:.2}",
+        elapsed.as_millis(),
+        copy_time.as_millis(),
+        elapsed.as_secs_f64() / copy_time.as_secs_f64().max(1e-9)
+    );
+    Ok(())
+}
+
 fn list_request(token: &str) -> Request<Body> {
     Request::get("/api/v1/users?limit=50")
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -550,6 +635,7 @@ pub async fn run(pool: PgPool, config: Config, options: BenchOptions) -> anyhow:
 
     customers_and_contracts(&pool, &app, tenant, &session, options.customers).await?;
     usage_import(&pool, tenant, 100_000).await?;
+    registrar_reconciliation(&pool, tenant, 100_000).await?;
 
     let wasm = config.site_root.join("pkg/kontor_bg.wasm");
     match std::fs::metadata(&wasm) {

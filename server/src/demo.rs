@@ -334,6 +334,16 @@ async fn catalog_and_contracts(
             FeeUnit::Month,
             BillingInterval::Monthly,
         ),
+        // what registrar reconciliation turns unbilled domains into
+        product(
+            "DOMAIN",
+            "Domain (Registrierung und Verlängerung)",
+            ProductKind::Domain,
+            "0",
+            "0",
+            FeeUnit::Year,
+            BillingInterval::Yearly,
+        ),
     ];
     let mut product_ids = Vec::new();
     for input in &catalog {
