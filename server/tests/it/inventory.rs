@@ -18,24 +18,8 @@ async fn setup(app: &TestApp, slug: &str) -> (Uuid, String, Uuid) {
     let email = format!("admin@{slug}.de");
     app.user(tenant, &email, &["admin"]).await;
     let cookie = app.login(&email).await;
-    let customer = customer(app, &cookie, "Bäckerei Müller").await;
+    let customer = app.customer(&cookie, "Bäckerei Müller").await;
     (tenant, cookie, customer)
-}
-
-async fn customer(app: &TestApp, cookie: &str, name: &str) -> Uuid {
-    let reply = app
-        .call(
-            "customers/create",
-            Some(cookie),
-            json!({ "input": { "kind": "company", "company_name": name }, "ignore_duplicates": true }),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.json()["created"]["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap()
 }
 
 async fn contract(app: &TestApp, tenant: Uuid, customer: Uuid, number: &str) -> Uuid {
@@ -342,7 +326,7 @@ async fn links_stay_within_the_customer() {
 }
 
 async fn customer_of(app: &TestApp, cookie: &str) -> Uuid {
-    customer(app, cookie, "Andere GmbH").await
+    app.customer(cookie, "Andere GmbH").await
 }
 
 #[tokio::test]

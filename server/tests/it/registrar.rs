@@ -21,22 +21,6 @@ fn date(text: &str) -> NaiveDate {
     text.parse().unwrap()
 }
 
-async fn customer(app: &TestApp, cookie: &str, name: &str) -> Uuid {
-    let reply = app
-        .call(
-            "customers/create",
-            Some(cookie),
-            json!({ "input": { "kind": "company", "company_name": name }, "ignore_duplicates": true }),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.json()["created"]["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
 /// A domain of the bakery at `registrar`, billed by a yearly contract of `yearly_fee` when given.
 async fn domain(
     app: &TestApp,
@@ -94,8 +78,8 @@ async fn agency(app: &TestApp, slug: &str) -> Agency {
     let email = format!("admin@{slug}.de");
     app.user(tenant, &email, &["admin"]).await;
     let cookie = app.login(&email).await;
-    let bakery = customer(app, &cookie, "Bäckerei Müller").await;
-    let florist = customer(app, &cookie, "Blumen Schmidt").await;
+    let bakery = app.customer(&cookie, "Bäckerei Müller").await;
+    let florist = app.customer(&cookie, "Blumen Schmidt").await;
     sqlx::query(
         "insert into tld_prices (tenant_id, tld, renewal_cost, renewal_price) values ($1, 'de', 3.50, 9.90), ($1, 'com', 8.00, 14.90)
          ",

@@ -291,6 +291,23 @@ impl TestApp {
         id
     }
 
+    /// A company customer created through the customer form's server function.
+    pub async fn customer(&self, cookie: &str, name: &str) -> Uuid {
+        let reply = self
+            .call(
+                "customers/create",
+                Some(cookie),
+                serde_json::json!({ "input": { "kind": "company", "company_name": name }, "ignore_duplicates": true }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.json()["created"]["id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
     pub async fn token(&self, tenant: Uuid, scopes: &[&str]) -> String {
         let mut conn = self.pool.acquire().await.unwrap();
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();

@@ -52,22 +52,6 @@ struct Setup {
     server: Uuid,
 }
 
-async fn customer(app: &TestApp, cookie: &str, name: &str) -> Uuid {
-    let reply = app
-        .call(
-            "customers/create",
-            Some(cookie),
-            json!({ "input": { "kind": "company", "company_name": name }, "ignore_duplicates": true }),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.json()["created"]["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap()
-}
-
 #[allow(clippy::too_many_arguments)]
 async fn contract(
     app: &TestApp,
@@ -154,7 +138,7 @@ async fn setup(app: &TestApp, slug: &str) -> Setup {
     let email = format!("admin@{slug}.de");
     app.user(tenant, &email, &["admin"]).await;
     let cookie = app.login(&email).await;
-    let customer = customer(app, &cookie, "Bäckerei Müller").await;
+    let customer = app.customer(&cookie, "Bäckerei Müller").await;
     let product = product_with_usage_prices(app, &cookie).await;
     let hosting = contract(
         app,
@@ -902,7 +886,7 @@ async fn charts_show_the_last_twelve_months_and_portal_users_only_their_own() {
     assert_eq!(page.status, StatusCode::OK);
 
     // a portal user of the customer sees it; another customer's contract is not found
-    let other = customer(&app, &s.cookie, "Konkurrenz AG").await;
+    let other = app.customer(&s.cookie, "Konkurrenz AG").await;
     let foreign = contract(&app, s.tenant, other, "V-00003", None, "2026-01-01", None).await;
     let kim = app
         .user(s.tenant, "kim@mueller.example", &["customer_owner"])

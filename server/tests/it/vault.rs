@@ -52,24 +52,8 @@ async fn setup(app: &TestApp, slug: &str) -> (Uuid, String, Uuid) {
     let email = format!("admin@{slug}.de");
     app.user(tenant, &email, &["admin"]).await;
     let cookie = app.login(&email).await;
-    let customer = customer(app, &cookie, "Bäckerei Müller").await;
+    let customer = app.customer(&cookie, "Bäckerei Müller").await;
     (tenant, cookie, customer)
-}
-
-async fn customer(app: &TestApp, cookie: &str, name: &str) -> Uuid {
-    let reply = app
-        .call(
-            "customers/create",
-            Some(cookie),
-            json!({ "input": { "kind": "company", "company_name": name }, "ignore_duplicates": true }),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    reply.json()["created"]["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap()
 }
 
 async fn server_of(app: &TestApp, tenant: Uuid, customer: Uuid, hostname: &str) -> Uuid {
@@ -200,7 +184,7 @@ async fn secrets_are_encrypted_with_fresh_nonces_and_bound_to_their_row() {
 async fn fields_are_checked_and_attachments_must_be_the_customers() {
     let (app, _key, _dir) = vault_app().await;
     let (tenant, cookie, customer) = setup(&app, "acme").await;
-    let other = self::customer(&app, &cookie, "Zahnarztpraxis").await;
+    let other = app.customer(&cookie, "Zahnarztpraxis").await;
     let own_server = server_of(&app, tenant, customer, "shop01.example.de").await;
     let foreign_server = server_of(&app, tenant, other, "praxis01.example.de").await;
 
@@ -390,7 +374,7 @@ async fn the_password_list_reveals_everything_in_one_audited_action() {
     let (tenant, cookie, customer) = setup(&app, "acme").await;
     let first = create(&app, &cookie, customer, ftp("FTP Web"), "erstes").await;
     let second = create(&app, &cookie, customer, ftp("Admin CMS"), "zweites").await;
-    let other = self::customer(&app, &cookie, "Zahnarztpraxis").await;
+    let other = app.customer(&cookie, "Zahnarztpraxis").await;
     create(&app, &cookie, other, ftp("Praxis"), "fremdes").await;
 
     let list = app
