@@ -96,7 +96,11 @@ test('tenant settings explain wrong identifiers at the field and save right ones
   await admin.getByRole('button', { name: 'Speichern' }).click();
   await assert.doesNotReject(admin.getByText('Einstellungen gespeichert.').waitFor());
   await admin.reload();
-  assert.equal(await admin.getByLabel('IBAN').inputValue(), 'DE02120300000000202051');
+  await hydrated(admin);
+  // the form fills in once the settings have loaded; reading earlier saw an empty field
+  const iban = admin.getByLabel('IBAN');
+  await admin.waitForFunction((el) => el.value !== '', await iban.elementHandle());
+  assert.equal(await iban.inputValue(), 'DE02120300000000202051');
   // the new brand colour themes the shell
   const colour = await admin.locator('.topbar').evaluate((el) => getComputedStyle(el).backgroundColor);
   assert.equal(colour, 'rgb(11, 110, 79)');

@@ -166,11 +166,19 @@ impl TestApp {
         TestApp { pool, router }
     }
 
+    /// Sends one request; a request that hangs fails the test by name instead of the CI run.
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let target = format!("{} {}", request.method(), request.uri());
+        let answer = async {
+            let response = self.router.clone().oneshot(request).await.unwrap();
+            let status = response.status();
+            let headers = response.headers().clone();
+            let bytes = response.into_body().collect().await.unwrap().to_bytes();
+            (status, headers, bytes)
+        };
+        let (status, headers, bytes) = tokio::time::timeout(std::time::Duration::from_secs(60), answer)
+            .await
+            .unwrap_or_else(|_| panic!("no answer to {target} within 60 s"));
         Reply {
             status,
             headers,
