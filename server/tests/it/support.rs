@@ -176,9 +176,10 @@ impl TestApp {
             let bytes = response.into_body().collect().await.unwrap().to_bytes();
             (status, headers, bytes)
         };
-        let (status, headers, bytes) = tokio::time::timeout(std::time::Duration::from_secs(60), answer)
-            .await
-            .unwrap_or_else(|_| panic!("no answer to {target} within 60 s"));
+        let (status, headers, bytes) =
+            tokio::time::timeout(std::time::Duration::from_secs(60), answer)
+                .await
+                .unwrap_or_else(|_| panic!("no answer to {target} within 60 s"));
         Reply {
             status,
             headers,
