@@ -6,6 +6,7 @@ pub mod bank;
 pub mod csv;
 pub mod domain_name;
 pub mod format;
+pub mod invoice_math;
 pub mod numbering;
 pub mod periods;
 pub mod permissions;

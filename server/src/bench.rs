@@ -309,11 +309,18 @@ async fn customers_and_contracts(
         tenant,
         "domains",
         "domains",
-        "id, tenant_id, customer_id, name, ascii_name, tld, registrar, expires_on",
+        "id, tenant_id, customer_id, contract_id, name, ascii_name, tld, registrar, expires_on",
+        // the first domain of each customer is billed by its first contract and registered
+        // at InterNetX, the others are unbilled extras at two other registrars
         sqlx::query(
-            "insert into domains (id, tenant_id, customer_id, name, ascii_name, tld, registrar, expires_on)
-             select gen_random_uuid(), $1, c.id, d.name, d.name, 'de', 'InterNetX', current_date + ((c.n * 5 + k) % 400)
-             from (select id, substr(number, 3)::int as n from customers where tenant_id = $1) c
+            "insert into domains (id, tenant_id, customer_id, contract_id, name, ascii_name, tld, registrar, expires_on)
+             select gen_random_uuid(), $1, c.id, case when k = 1 then c.first_contract end, d.name, d.name, 'de',
+                    (array['InterNetX', 'Key-Systems', 'INWX', 'INWX', 'Key-Systems'])[k],
+                    current_date + ((c.n * 5 + k) % 400)
+             from (select cu.id, substr(cu.number, 3)::int as n,
+                          (select id from contracts ct where ct.customer_id = cu.id
+                           order by ct.number limit 1) as first_contract
+                   from customers cu where cu.tenant_id = $1) c
              cross join generate_series(1, 5) k
              cross join lateral (select 'kunde' || c.n || '-' || k || '.de' as name) d",
         )
@@ -456,7 +463,7 @@ async fn usage_import(pool: &PgPool, tenant: Uuid, rows: i64) -> anyhow::Result<
     Ok(())
 }
 
-/// Reconciles a registrar list of `rows` lines (nine in ten of them domains Kontor knows,
+/// Reconciles a registrar list of `rows` lines (nine in ten of them InterNetX domains Kontor knows,
 /// every tenth of those with another expiry date) against all the tenant's domains,
 /// applied, through the same code path as the upload; against COPY of the same file.
 async fn registrar_reconciliation(pool: &PgPool, tenant: Uuid, rows: i64) -> anyhow::Result<()> {
@@ -465,7 +472,7 @@ async fn registrar_reconciliation(pool: &PgPool, tenant: Uuid, rows: i64) -> any
         .fetch_one(pool)
         .await?;
     let known: Vec<(String, chrono::NaiveDate)> = sqlx::query_as(
-        "select ascii_name, expires_on from domains where tenant_id = $1
+        "select ascii_name, expires_on from domains where tenant_id = $1 and registrar = 'InterNetX'
          order by ascii_name limit $2",
     )
     .bind(tenant)

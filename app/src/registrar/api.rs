@@ -132,9 +132,10 @@ async fn reconcile(
         .map(repo::Line::Entry)
         .chain(prepared.list.rejected.iter().map(repo::Line::Rejected))
         .collect();
+    repo::create_stage(&mut tx).await?;
     let mut done = 0;
     for chunk in lines.chunks(repo::CHUNK_ROWS) {
-        repo::insert_lines(&mut tx, import_id, chunk).await?;
+        repo::stage_lines(&mut tx, chunk).await?;
         done += chunk.len();
         repo::set_progress(
             &mut progress,
@@ -143,16 +144,8 @@ async fn reconcile(
         )
         .await?;
     }
-    let (today, currency) = crate::contracts::repo::tenant_today(&mut tx, actor.tenant_id).await?;
-    repo::reconcile(
-        &mut tx,
-        actor.tenant_id,
-        import_id,
-        &summary.registrar,
-        today,
-        &currency,
-    )
-    .await?;
+    let (_, currency) = crate::contracts::repo::tenant_today(&mut tx, actor.tenant_id).await?;
+    repo::reconcile(&mut tx, import_id, &summary.registrar, &currency).await?;
     let rejected = prepared.list.rejected.len();
     let (updated, note) = if summary.dry_run {
         (0, "")
@@ -300,14 +293,19 @@ pub async fn create_contracts(
             &summary.registrar,
         )
         .await?;
-        repo::mark_contract_created(
+        if !repo::mark_contract_created(
             conn,
             input.import_id,
             line.position,
             contract_id,
             customer_id,
         )
-        .await?;
+        .await?
+        {
+            return Err(AppError::Conflict(
+                Key::RegErrAlreadyCreated.text(lang).to_owned(),
+            ));
+        }
         created.push(CreatedContract {
             position: line.position,
             domain: line.domain.clone(),
