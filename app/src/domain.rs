@@ -3,6 +3,7 @@
 //! No IO, no clock, no framework: everything here is a function of its arguments.
 
 pub mod bank;
+pub mod billing;
 pub mod csv;
 pub mod domain_name;
 pub mod format;

@@ -4,6 +4,7 @@
 #![recursion_limit = "512"]
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod checks;
 pub mod contracts;
 pub mod customers;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod home;
 pub mod i18n;
 pub mod inventory;
+pub mod invoices;
 pub mod jobs;
 pub mod notifications;
 pub mod portal;

@@ -116,6 +116,10 @@ pub enum Permission {
     RevealCredentials,
     /// Add, change and remove vault credentials.
     ManageCredentials,
+    /// See invoices, credit notes and billing runs.
+    ViewInvoices,
+    /// Run billing, edit drafts, issue invoices and credit notes.
+    ManageBilling,
 }
 
 /// Whether any of the roles grants the permission.
@@ -160,6 +164,9 @@ fn grants(role: Role, permission: Permission) -> bool {
         P::RevealCredentials | P::ManageCredentials => {
             matches!(role, R::Admin | R::Staff | R::Support)
         }
+        // Support answers invoice questions; only accounting issues them.
+        P::ViewInvoices => matches!(role, R::Admin | R::Accountant | R::Support),
+        P::ManageBilling => matches!(role, R::Admin | R::Accountant),
     }
 }
 
@@ -181,6 +188,8 @@ pub const SCOPES: &[(&str, Permission)] = &[
     ("vault:read", Permission::ViewCredentials),
     ("vault:reveal", Permission::RevealCredentials),
     ("vault:write", Permission::ManageCredentials),
+    ("invoices:read", Permission::ViewInvoices),
+    ("billing:write", Permission::ManageBilling),
 ];
 
 pub fn scope_permission(scope: &str) -> Option<Permission> {
@@ -222,6 +231,8 @@ mod tests {
                     P::ViewCredentials,
                     P::RevealCredentials,
                     P::ManageCredentials,
+                    P::ViewInvoices,
+                    P::ManageBilling,
                 ],
             ),
             (
@@ -238,6 +249,8 @@ mod tests {
                     P::ManageProducts,
                     P::ReconcileRegistrar,
                     P::ImportUsage,
+                    P::ViewInvoices,
+                    P::ManageBilling,
                 ],
             ),
             (
@@ -285,6 +298,7 @@ mod tests {
                     P::ViewCredentials,
                     P::RevealCredentials,
                     P::ManageCredentials,
+                    P::ViewInvoices,
                 ],
             ),
             (R::CustomerOwner, &[P::UsePortal]),
@@ -314,6 +328,8 @@ mod tests {
             P::ViewCredentials,
             P::RevealCredentials,
             P::ManageCredentials,
+            P::ViewInvoices,
+            P::ManageBilling,
         ];
         for (role, granted) in table {
             for permission in all {

@@ -5,6 +5,7 @@
 mod api;
 mod audit;
 mod auth;
+mod billing;
 mod check_servers;
 mod checks;
 mod contracts;

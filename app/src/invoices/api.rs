@@ -1,0 +1,221 @@
+use super::model::*;
+use crate::error::AppError;
+use crate::ui::paging::{Page, PageRequest};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use uuid::Uuid;
+#[cfg(feature = "ssr")]
+use {
+    super::{cii, repo},
+    crate::audit::repo::{record, Event},
+    crate::auth::context::{authorize, pool, respond, Actor},
+    crate::domain::Permission,
+    crate::error::FieldErrors,
+    crate::i18n::Key,
+    sqlx::PgConnection,
+};
+
+/// Default number patterns until the tenant sets its own.
+pub const DEFAULT_INVOICE_PATTERN: &str = "RE-{YYYY}-{#####}";
+pub const DEFAULT_CREDIT_NOTE_PATTERN: &str = "GS-{YYYY}-{#####}";
+
+#[cfg(feature = "ssr")]
+fn missing_text(missing: &cii::Missing, lang: crate::i18n::Lang) -> &'static str {
+    use cii::Missing as M;
+    match missing {
+        M::SellerAddress => Key::InvErrSellerAddress.text(lang),
+        M::SellerTaxId => Key::InvErrSellerTaxId.text(lang),
+        M::SellerIban => Key::InvErrSellerIban.text(lang),
+        M::SellerContact => Key::InvErrSellerContact.text(lang),
+        M::BuyerAddress => Key::InvErrBuyerAddress.text(lang),
+        M::BuyerVatId => Key::InvErrBuyerVatId.text(lang),
+        M::BuyerEmail => Key::InvErrBuyerEmail.text(lang),
+    }
+}
+
+/// Issues drafts in the order given, in the caller's transaction: each gets the next number
+/// of its range (invoices and credit notes count separately), today's date, its due date,
+/// the buyer as the customer is now, and its e-invoice XML stored for good. A draft whose
+/// parties are incomplete for a valid e-invoice stops the whole step with the reason.
+#[cfg(feature = "ssr")]
+pub async fn issue(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> Result<Vec<IssuedInvoice>, AppError> {
+    actor.require(Permission::ManageBilling)?;
+    let lang = actor.lang;
+    let drafts = repo::lock_drafts(conn, actor.tenant_id, ids).await?;
+    if drafts.is_empty() {
+        return Err(AppError::field("ids", Key::InvErrNoDrafts.text(lang)));
+    }
+    let (today, _) = crate::contracts::repo::tenant_today(conn, actor.tenant_id).await?;
+    let year = chrono::Datelike::year(&today);
+    let mut issued = Vec::with_capacity(drafts.len());
+    for (kind, pattern) in [
+        ("invoice", DEFAULT_INVOICE_PATTERN),
+        ("credit_note", DEFAULT_CREDIT_NOTE_PATTERN),
+    ] {
+        let of_kind: Vec<Uuid> = drafts
+            .iter()
+            .filter(|(_, k)| k == kind)
+            .map(|(id, _)| *id)
+            .collect();
+        if of_kind.is_empty() {
+            continue;
+        }
+        let count = i64::try_from(of_kind.len()).unwrap_or(i64::MAX);
+        let (pattern, first) =
+            repo::reserve_numbers(conn, actor.tenant_id, kind, pattern, year, count).await?;
+        let pattern = crate::domain::numbering::NumberPattern::parse(&pattern)
+            .map_err(|_| AppError::Internal)?;
+        let numbers: Vec<String> = (0..count)
+            .map(|offset| pattern.format(u64::try_from(first + offset).unwrap_or(1), year))
+            .collect();
+        repo::issue(
+            conn,
+            actor.tenant_id,
+            &of_kind,
+            &numbers,
+            today,
+            actor.user_id,
+        )
+        .await?;
+        issued.extend(
+            of_kind
+                .into_iter()
+                .zip(numbers)
+                .map(|(id, number)| IssuedInvoice { id, number }),
+        );
+    }
+    let seller = repo::seller(conn, actor.tenant_id).await?;
+    let mut errors = FieldErrors::default();
+    for done in &issued {
+        let invoice = repo::load(conn, actor.tenant_id, done.id, None)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let missing = cii::check(&invoice, &seller);
+        if let Some(first) = missing.first() {
+            errors.add(
+                "ids",
+                format!("{}: {}", done.number, missing_text(first, lang)),
+            );
+            continue;
+        }
+        let flavor = cii::Flavor::for_invoice(&invoice);
+        let xml = cii::render(&invoice, &seller, flavor);
+        repo::store_document(conn, done.id, flavor.format_name(), xml.as_bytes()).await?;
+    }
+    errors.into_result()?;
+    record(
+        conn,
+        Event::by(actor, "invoices.issued", "invoice", issued[0].id).change(
+            None,
+            Some(serde_json::json!({
+                "numbers": issued.iter().map(|i| &i.number).collect::<Vec<_>>(),
+            })),
+        ),
+    )
+    .await?;
+    Ok(issued)
+}
+
+/// A credit-note draft that takes an issued invoice back in full (one per invoice).
+#[cfg(feature = "ssr")]
+pub async fn credit(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    invoice_id: Uuid,
+) -> Result<Uuid, AppError> {
+    actor.require(Permission::ManageBilling)?;
+    let original = repo::load(conn, actor.tenant_id, invoice_id, None)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if original.summary.status != InvoiceStatus::Issued
+        || original.summary.kind != InvoiceKind::Invoice
+    {
+        return Err(AppError::Conflict(
+            Key::InvErrCreditOnlyIssued.text(actor.lang).to_owned(),
+        ));
+    }
+    // the original's row lock makes a second request wait and then find the first note
+    sqlx::query("select 1 from invoices where id = $1 for share")
+        .bind(invoice_id)
+        .execute(&mut *conn)
+        .await?;
+    if repo::has_credit_note(conn, invoice_id).await? {
+        return Err(AppError::Conflict(
+            Key::InvErrAlreadyCredited.text(actor.lang).to_owned(),
+        ));
+    }
+    let id = repo::create_credit_note(conn, actor.tenant_id, invoice_id, actor.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    record(
+        conn,
+        Event::by(actor, "invoice.credit_note_created", "invoice", id).change(
+            None,
+            Some(serde_json::json!({ "corrects": original.summary.number })),
+        ),
+    )
+    .await?;
+    Ok(id)
+}
+
+#[server(prefix = "/sf", endpoint = "invoices/list", input = Json, output = Json)]
+pub async fn list_invoices(
+    filter: InvoiceFilter,
+    page: PageRequest,
+) -> Result<Page<InvoiceSummary>, AppError> {
+    respond(
+        async {
+            let actor = authorize(Permission::ViewInvoices)?;
+            let mut conn = pool()?.acquire().await?;
+            Ok(repo::list(&mut conn, actor.tenant_id, &filter, None, &page).await?)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/sf", endpoint = "invoices/load", input = Json, output = Json)]
+pub async fn load_invoice(id: Uuid) -> Result<InvoiceDetail, AppError> {
+    respond(
+        async {
+            let actor = authorize(Permission::ViewInvoices)?;
+            let mut conn = pool()?.acquire().await?;
+            repo::load(&mut conn, actor.tenant_id, id, None)
+                .await?
+                .ok_or(AppError::NotFound)
+        }
+        .await,
+    )
+}
+
+/// Issue (finalize) drafts: numbers, dates, stored XML, all or nothing.
+#[server(prefix = "/sf", endpoint = "invoices/issue", input = Json, output = Json)]
+pub async fn issue_invoices(input: IssueInput) -> Result<Vec<IssuedInvoice>, AppError> {
+    respond(
+        async {
+            let actor = authorize(Permission::ManageBilling)?;
+            let mut tx = pool()?.begin().await?;
+            let issued = issue(&mut tx, &actor, &input.ids).await?;
+            tx.commit().await?;
+            Ok(issued)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/sf", endpoint = "invoices/credit-note", input = Json, output = Json)]
+pub async fn create_credit_note(invoice_id: Uuid) -> Result<Uuid, AppError> {
+    respond(
+        async {
+            let actor = authorize(Permission::ManageBilling)?;
+            let mut tx = pool()?.begin().await?;
+            let id = credit(&mut tx, &actor, invoice_id).await?;
+            tx.commit().await?;
+            Ok(id)
+        }
+        .await,
+    )
+}

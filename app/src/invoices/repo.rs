@@ -1,0 +1,418 @@
+//! SQL of the invoice lifecycle. The database itself refuses changes to issued documents
+//! (triggers in the billing migration); this module only ever inserts and issues them.
+
+use super::model::*;
+use crate::domain::billing::LineKind;
+use crate::ui::paging::{Page, PageRequest};
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use sqlx::{PgConnection, Row};
+use uuid::Uuid;
+
+const SUMMARY: &str =
+    "i.id, i.kind, i.status, i.number, i.customer_id, i.customer_number, i.buyer_name,
+    i.issue_date, i.due_date, i.period_start, i.period_end, i.net_total, i.tax_total, i.gross_total,
+    i.currency, i.created_at";
+
+#[derive(sqlx::FromRow)]
+struct SummaryRecord {
+    id: Uuid,
+    kind: String,
+    status: String,
+    number: Option<String>,
+    customer_id: Uuid,
+    customer_number: String,
+    buyer_name: String,
+    issue_date: Option<NaiveDate>,
+    due_date: Option<NaiveDate>,
+    period_start: Option<NaiveDate>,
+    period_end: Option<NaiveDate>,
+    net_total: Decimal,
+    tax_total: Decimal,
+    gross_total: Decimal,
+    currency: String,
+    created_at: DateTime<Utc>,
+}
+
+impl From<SummaryRecord> for InvoiceSummary {
+    fn from(r: SummaryRecord) -> Self {
+        InvoiceSummary {
+            id: r.id,
+            kind: InvoiceKind::parse(&r.kind).unwrap_or(InvoiceKind::Invoice),
+            status: InvoiceStatus::parse(&r.status).unwrap_or(InvoiceStatus::Draft),
+            number: r.number,
+            customer_id: r.customer_id,
+            customer_number: r.customer_number,
+            buyer_name: r.buyer_name,
+            issue_date: r.issue_date,
+            due_date: r.due_date,
+            period_start: r.period_start,
+            period_end: r.period_end,
+            net_total: r.net_total,
+            tax_total: r.tax_total,
+            gross_total: r.gross_total,
+            currency: r.currency,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// One page of a tenant's invoices, newest first; `customer_scope` limits it to one customer
+/// (the portal). Previews only show when asked for by run.
+pub async fn list(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    filter: &InvoiceFilter,
+    customer_scope: Option<Uuid>,
+    page: &PageRequest,
+) -> sqlx::Result<Page<InvoiceSummary>> {
+    let condition = "i.tenant_id = $1
+        and ($2::text is null or i.status = $2) and ($2::text is not null or i.status <> 'preview' or $4::uuid is not null)
+        and ($3::uuid is null or i.customer_id = $3)
+        and ($4::uuid is null or i.billing_run_id = $4)
+        and ($5::uuid is null or i.customer_id = $5)
+        and ($6 = '' or lower(coalesce(i.number, '') || ' ' || i.buyer_name || ' ' || i.customer_number) like '%' || $6 || '%')";
+    let order = match page.sort.as_str() {
+        "number" => "i.number",
+        "customer" => "lower(i.buyer_name)",
+        "gross" => "i.gross_total",
+        "issue_date" => "i.issue_date",
+        _ => "i.created_at",
+    };
+    let direction = if page.descending || page.sort.is_empty() {
+        "desc"
+    } else {
+        "asc"
+    };
+    let search = page.search.trim().to_lowercase();
+    let status = filter.status.map(InvoiceStatus::as_str);
+    let total: i64 = sqlx::query_scalar(&format!(
+        "select count(*) from invoices i where {condition}"
+    ))
+    .bind(tenant_id)
+    .bind(status)
+    .bind(filter.customer_id)
+    .bind(filter.billing_run_id)
+    .bind(customer_scope)
+    .bind(&search)
+    .fetch_one(&mut *conn)
+    .await?;
+    let items = sqlx::query_as::<_, SummaryRecord>(&format!(
+        "select {SUMMARY} from invoices i where {condition}
+         order by {order} {direction} nulls last, i.id limit $7 offset $8"
+    ))
+    .bind(tenant_id)
+    .bind(status)
+    .bind(filter.customer_id)
+    .bind(filter.billing_run_id)
+    .bind(customer_scope)
+    .bind(&search)
+    .bind(page.limit())
+    .bind(page.offset())
+    .fetch_all(conn)
+    .await?;
+    Ok(Page::new(
+        items.into_iter().map(InvoiceSummary::from).collect(),
+        total,
+        page,
+    ))
+}
+
+/// A document with its lines; `customer_scope` for the portal.
+pub async fn load(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+    customer_scope: Option<Uuid>,
+) -> sqlx::Result<Option<InvoiceDetail>> {
+    let Some(row) = sqlx::query(&format!(
+        "select {SUMMARY}, i.language, i.tax_treatment, i.buyer_street, i.buyer_postal_code,
+                i.buyer_city, i.buyer_country, i.buyer_vat_id, i.buyer_leitweg_id, i.buyer_email,
+                i.note, o.id as corrects_id, o.number as corrects_number, o.issue_date as corrects_date,
+                array(select format from invoice_documents d where d.invoice_id = i.id order by format) as documents
+         from invoices i left join invoices o on o.id = i.corrects_id
+         where i.tenant_id = $1 and i.id = $2 and ($3::uuid is null or i.customer_id = $3)"
+    ))
+    .bind(tenant_id)
+    .bind(id)
+    .bind(customer_scope)
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    use sqlx::FromRow;
+    let summary = InvoiceSummary::from(SummaryRecord::from_row(&row)?);
+    let corrects = match (
+        row.try_get::<Option<Uuid>, _>("corrects_id")?,
+        row.try_get::<Option<String>, _>("corrects_number")?,
+    ) {
+        (Some(id), Some(number)) => Some((id, number, row.try_get("corrects_date")?)),
+        _ => None,
+    };
+    let lines = lines(conn, id).await?;
+    Ok(Some(
+        InvoiceDetail {
+            summary,
+            language: row.try_get("language")?,
+            tax_treatment: row.try_get("tax_treatment")?,
+            buyer_street: row.try_get("buyer_street")?,
+            buyer_postal_code: row.try_get("buyer_postal_code")?,
+            buyer_city: row.try_get("buyer_city")?,
+            buyer_country: row.try_get("buyer_country")?,
+            buyer_vat_id: row.try_get("buyer_vat_id")?,
+            buyer_leitweg_id: row.try_get("buyer_leitweg_id")?,
+            buyer_email: row.try_get("buyer_email")?,
+            note: row.try_get("note")?,
+            corrects,
+            lines,
+            totals: Default::default(),
+            tax_notes: Vec::new(),
+            documents: row.try_get("documents")?,
+        }
+        .with_totals(),
+    ))
+}
+
+async fn lines(conn: &mut PgConnection, invoice_id: Uuid) -> sqlx::Result<Vec<InvoiceLine>> {
+    let rows = sqlx::query(
+        "select l.id, l.position, l.kind, l.contract_id, c.number as contract_number, l.period_start,
+                l.period_end, l.description, l.quantity, l.unit_code, l.unit_price, l.net_amount,
+                l.vat_code, l.vat_rate, l.tax_note
+         from invoice_lines l left join contracts c on c.id = l.contract_id
+         where l.invoice_id = $1 order by l.position",
+    )
+    .bind(invoice_id)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            let code: String = row.try_get("vat_code")?;
+            let note: Option<String> = row.try_get("tax_note")?;
+            Ok(InvoiceLine {
+                id: row.try_get("id")?,
+                position: row.try_get("position")?,
+                kind: LineKind::parse(&row.try_get::<String, _>("kind")?)
+                    .unwrap_or(LineKind::Manual),
+                contract_id: row.try_get("contract_id")?,
+                contract_number: row.try_get("contract_number")?,
+                period_start: row.try_get("period_start")?,
+                period_end: row.try_get("period_end")?,
+                description: row.try_get("description")?,
+                quantity: row.try_get("quantity")?,
+                unit_code: row.try_get("unit_code")?,
+                unit_price: row.try_get("unit_price")?,
+                net_amount: row.try_get("net_amount")?,
+                tax: line_tax_from_row(&code, row.try_get("vat_rate")?, note.as_deref()),
+            })
+        })
+        .collect()
+}
+
+/// Reserves `count` numbers of a range at once (gapless: the row lock holds until commit);
+/// returns the pattern and the first value.
+pub async fn reserve_numbers(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    kind: &str,
+    default_pattern: &str,
+    year: i32,
+    count: i64,
+) -> sqlx::Result<(String, i64)> {
+    sqlx::query(
+        "insert into number_ranges (tenant_id, kind, pattern) values ($1, $2, $3) on conflict do nothing",
+    )
+    .bind(tenant_id)
+    .bind(kind)
+    .bind(default_pattern)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query_as(
+        "with range as (
+             select * from number_ranges where tenant_id = $1 and kind = $2 for update
+         ), taken as (
+             select pattern,
+                    case when yearly_reset and current_year is distinct from $3 then 1 else next_value end as value
+             from range
+         )
+         update number_ranges r set next_value = taken.value + $4, current_year = $3
+         from taken where r.tenant_id = $1 and r.kind = $2
+         returning taken.pattern, taken.value",
+    )
+    .bind(tenant_id)
+    .bind(kind)
+    .bind(year)
+    .bind(count)
+    .fetch_one(conn)
+    .await
+}
+
+/// Drafts of the tenant among `ids`, locked, in the order asked: (id, kind).
+pub async fn lock_drafts(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "select i.id, i.kind from invoices i
+         join unnest($2::uuid[]) with ordinality as wanted(id, n) on wanted.id = i.id
+         where i.tenant_id = $1 and i.status = 'draft'
+         order by wanted.n
+         for update of i",
+    )
+    .bind(tenant_id)
+    .bind(ids)
+    .fetch_all(conn)
+    .await
+}
+
+/// Issues drafts with their numbers in one statement: the buyer is copied again from the
+/// customer, the issue date is `today` and the due date follows the customer's terms.
+pub async fn issue(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+    numbers: &[String],
+    today: NaiveDate,
+    issued_by: Option<Uuid>,
+) -> sqlx::Result<u64> {
+    sqlx::query(
+        "update invoices i set status = 'issued', number = u.number, issue_date = $3,
+             due_date = $3 + c.payment_terms_days, issued_at = now(), issued_by = $4,
+             customer_number = c.number, buyer_name = c.display_name, buyer_street = c.billing_street,
+             buyer_postal_code = c.billing_postal_code, buyer_city = c.billing_city,
+             buyer_country = c.billing_country, buyer_vat_id = c.vat_id,
+             buyer_leitweg_id = c.leitweg_id,
+             buyer_email = case when c.invoice_email <> '' then c.invoice_email else c.email end
+         from unnest($2::uuid[], $5::text[]) as u(id, number), customers c
+         where i.id = u.id and i.tenant_id = $1 and i.status = 'draft' and c.id = i.customer_id",
+    )
+    .bind(tenant_id)
+    .bind(ids)
+    .bind(today)
+    .bind(issued_by)
+    .bind(numbers)
+    .execute(conn)
+    .await
+    .map(|done| done.rows_affected())
+}
+
+/// Stores a document's file; the table refuses to change it later.
+pub async fn store_document(
+    conn: &mut PgConnection,
+    invoice_id: Uuid,
+    format: &str,
+    content: &[u8],
+) -> sqlx::Result<()> {
+    use sha2::Digest;
+    sqlx::query(
+        "insert into invoice_documents (invoice_id, format, content, sha256) values ($1, $2, $3, $4)",
+    )
+    .bind(invoice_id)
+    .bind(format)
+    .bind(content)
+    .bind(hex::encode(sha2::Sha256::digest(content)))
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+pub async fn document(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    invoice_id: Uuid,
+    format: &str,
+    customer_scope: Option<Uuid>,
+) -> sqlx::Result<Option<(String, Vec<u8>)>> {
+    sqlx::query_as(
+        "select i.number, d.content from invoice_documents d join invoices i on i.id = d.invoice_id
+         where i.tenant_id = $1 and d.invoice_id = $2 and d.format = $3
+           and ($4::uuid is null or i.customer_id = $4)",
+    )
+    .bind(tenant_id)
+    .bind(invoice_id)
+    .bind(format)
+    .bind(customer_scope)
+    .fetch_optional(conn)
+    .await
+}
+
+/// A credit-note draft that takes back `original` in full: the same lines, each marked as
+/// a correction (kind `manual`, so it never counts as billing a period), the same buyer.
+pub async fn create_credit_note(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    original: Uuid,
+    created_by: Option<Uuid>,
+) -> sqlx::Result<Option<Uuid>> {
+    let id = Uuid::new_v4();
+    let created = sqlx::query(
+        "insert into invoices (id, tenant_id, customer_id, kind, status, corrects_id, currency, language,
+             tax_treatment, customer_number, buyer_name, buyer_street, buyer_postal_code, buyer_city,
+             buyer_country, buyer_vat_id, buyer_leitweg_id, buyer_email, period_start, period_end,
+             net_total, tax_total, gross_total, created_by)
+         select $1, tenant_id, customer_id, 'credit_note', 'draft', id, currency, language, tax_treatment,
+                customer_number, buyer_name, buyer_street, buyer_postal_code, buyer_city, buyer_country,
+                buyer_vat_id, buyer_leitweg_id, buyer_email, period_start, period_end,
+                net_total, tax_total, gross_total, $4
+         from invoices where tenant_id = $2 and id = $3 and status = 'issued' and kind = 'invoice'",
+    )
+    .bind(id)
+    .bind(tenant_id)
+    .bind(original)
+    .bind(created_by)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if created == 0 {
+        return Ok(None);
+    }
+    sqlx::query(
+        "insert into invoice_lines (id, invoice_id, position, kind, contract_id, period_start, period_end,
+             description, quantity, unit_code, unit_price, net_amount, vat_code, vat_rate, tax_note)
+         select gen_random_uuid(), $1, position, 'manual', contract_id, period_start, period_end,
+                description, quantity, unit_code, unit_price, net_amount, vat_code, vat_rate, tax_note
+         from invoice_lines where invoice_id = $2",
+    )
+    .bind(id)
+    .bind(original)
+    .execute(conn)
+    .await?;
+    Ok(Some(id))
+}
+
+/// Whether an issued invoice already has a credit note (issued or draft).
+pub async fn has_credit_note(conn: &mut PgConnection, original: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar("select exists (select 1 from invoices where corrects_id = $1)")
+        .bind(original)
+        .fetch_one(conn)
+        .await
+}
+
+/// The seller as an e-invoice names them.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Seller {
+    pub legal_name: String,
+    pub street: String,
+    pub postal_code: String,
+    pub city: String,
+    pub country: String,
+    pub vat_id: Option<String>,
+    pub tax_number: Option<String>,
+    pub iban: Option<String>,
+    pub bic: Option<String>,
+    pub contact_name: String,
+    pub phone: String,
+    pub email: String,
+}
+
+pub async fn seller(conn: &mut PgConnection, tenant_id: Uuid) -> sqlx::Result<Seller> {
+    sqlx::query_as(
+        "select legal_name, street, postal_code, city, country, vat_id, tax_number, iban, bic,
+                contact_name, phone, email
+         from tenants where id = $1",
+    )
+    .bind(tenant_id)
+    .fetch_one(conn)
+    .await
+}
