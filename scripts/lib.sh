@@ -42,6 +42,19 @@ ensure_packages() {
   fi
 }
 
+# The independent e-invoice validator (../shared/einvoice-kit, or EINVOICE_KIT): the billing
+# tests run every generated XML through it. Its installer fetches from PyPI and Debian only.
+ensure_einvoice_kit() {
+  export EINVOICE_KIT="${EINVOICE_KIT:-$ROOT/../shared/einvoice-kit}"
+  [ -f "$EINVOICE_KIT/validate.py" ] \
+    || die "the e-invoice validator was not found at $EINVOICE_KIT (set EINVOICE_KIT to the einvoice-kit folder)"
+  local home="${EINVOICE_KIT_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/einvoice-kit}"
+  if [ ! -x "$home/venv/bin/python" ] || [ ! -d "$home/rules" ]; then
+    say "Installing the e-invoice validator (PyPI)"
+    sh "$EINVOICE_KIT/install.sh" >/dev/null || die "could not install the e-invoice validator"
+  fi
+}
+
 ensure_rust() {
   command -v cargo >/dev/null || die "Rust is missing: install rustup (https://rustup.rs) first"
   if ! rustup target list --installed 2>/dev/null | grep -q wasm32-unknown-unknown; then

@@ -1,6 +1,7 @@
 //! REST API `/api/v1`: bearer tokens with scopes, RFC 9457 problem responses with field
 //! errors, cursor paging, idempotency keys on creates, and the OpenAPI description.
 
+pub mod billing;
 pub mod checks;
 pub mod contracts;
 pub mod customers;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(vault::routes())
         .merge(registrar::routes())
         .merge(usage::routes())
+        .merge(billing::routes())
         .route("/openapi.json", get(docs::openapi))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }

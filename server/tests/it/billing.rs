@@ -3,7 +3,7 @@
 //! numbers on issue, documents the database refuses to change, credit notes, and every
 //! generated e-invoice checked by the independent validator in `../shared/einvoice-kit`.
 
-use crate::support::TestApp;
+use crate::support::{api, TestApp};
 use app::auth::context::Actor;
 use app::billing::model::RunRequest;
 use axum::http::StatusCode;
@@ -721,4 +721,127 @@ async fn billing_needs_its_permissions_and_stays_in_the_tenant() {
         .await;
     assert_eq!(foreign_issue.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(s.invoice(&id).await["summary"]["status"], "draft");
+}
+
+#[tokio::test]
+async fn the_api_runs_billing_finalizes_and_serves_the_stored_xml() {
+    let s = setup("rest").await;
+    let customer = s.customer("Alpha GmbH", json!({})).await;
+    s.contract(customer, "Webhosting M", "2026-11-01", "10.00", json!({}))
+        .await;
+    let token = s
+        .app
+        .token(s.tenant, &["billing:write", "invoices:read"])
+        .await;
+    let reader = s.app.token(s.tenant, &["invoices:read"]).await;
+
+    let refused = s
+        .app
+        .send(api(
+            "POST",
+            "/api/v1/billing-runs",
+            &reader,
+            Some(json!({ "date": "2026-11-01" })),
+        ))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let bad = s
+        .app
+        .send(api(
+            "POST",
+            "/api/v1/billing-runs",
+            &token,
+            Some(json!({ "date": "gestern" })),
+        ))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.fields(), vec!["run_date"]);
+
+    let run = s
+        .app
+        .send(api(
+            "POST",
+            "/api/v1/billing-runs",
+            &token,
+            Some(json!({ "date": "2026-11-01", "dry_run": false })),
+        ))
+        .await;
+    assert_eq!(run.status, StatusCode::CREATED, "{}", run.body);
+    assert_eq!(run.json()["run"]["invoice_count"], 1);
+    let invoices = s
+        .app
+        .send(api(
+            "GET",
+            run.json()["links"]["invoices"].as_str().unwrap(),
+            &reader,
+            None,
+        ))
+        .await;
+    let id = invoices.json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(invoices.json()["items"][0]["status"], "draft");
+
+    let missing = s
+        .app
+        .send(api(
+            "GET",
+            &format!("/api/v1/invoices/{id}/xml"),
+            &reader,
+            None,
+        ))
+        .await;
+    assert_eq!(
+        missing.status,
+        StatusCode::NOT_FOUND,
+        "a draft has no e-invoice yet"
+    );
+    let issued = s
+        .app
+        .send(api(
+            "POST",
+            &format!("/api/v1/invoices/{id}/finalize"),
+            &token,
+            None,
+        ))
+        .await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
+    let number = issued.json()["summary"]["number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let xml = s
+        .app
+        .send(api(
+            "GET",
+            &format!("/api/v1/invoices/{id}/xml?format=zugferd"),
+            &reader,
+            None,
+        ))
+        .await;
+    assert_eq!(xml.status, StatusCode::OK);
+    assert_eq!(
+        xml.headers["content-type"],
+        "application/xml; charset=utf-8"
+    );
+    assert_eq!(
+        xml.body,
+        s.stored_xml(&id, "zugferd").await,
+        "served byte for byte as stored"
+    );
+    assert!(xml.body.contains(&number));
+
+    let credit = s
+        .app
+        .send(api(
+            "POST",
+            &format!("/api/v1/invoices/{id}/credit-notes"),
+            &token,
+            None,
+        ))
+        .await;
+    assert_eq!(credit.status, StatusCode::CREATED, "{}", credit.body);
+    assert_eq!(credit.json()["summary"]["kind"], "credit_note");
+    assert_eq!(credit.json()["corrects"][1], number);
 }

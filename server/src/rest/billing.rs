@@ -1,0 +1,258 @@
+//! `/api/v1/billing-runs` (start a run or a preview and read its result) and
+//! `/api/v1/invoices` (list, read, finalize, credit notes, the stored e-invoice XML).
+
+use super::{parse_body, ApiActor, ApiError, ListParams};
+use crate::startup::AppState;
+use app::billing::model::RunRequest;
+use app::domain::Permission;
+use app::error::AppError;
+use app::invoices::model::{InvoiceFilter, InvoiceStatus};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/billing-runs", get(list_runs).post(start_run))
+        .route("/billing-runs/{id}", get(get_run))
+        .route("/invoices", get(list_invoices))
+        .route("/invoices/{id}", get(get_invoice))
+        .route("/invoices/{id}/finalize", post(finalize))
+        .route("/invoices/{id}/credit-notes", post(credit_note))
+        .route("/invoices/{id}/xml", get(xml))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunBody {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+/// Runs billing to the end and answers with the run's summary (201).
+async fn start_run(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    actor.require(Permission::ManageBilling)?;
+    let body: RunBody = if body.is_empty() {
+        RunBody {
+            date: String::new(),
+            dry_run: false,
+        }
+    } else {
+        parse_body(&body)?
+    };
+    let request = RunRequest {
+        run_date: body.date,
+        preview: body.dry_run,
+    };
+    let id = app::billing::api::begin(&state.pool, &actor, &request, "api").await?;
+    app::billing::api::execute(&state.pool, &actor, id).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(run_body(&state, &actor, id).await?),
+    ))
+}
+
+async fn run_body(
+    state: &AppState,
+    actor: &app::auth::context::Actor,
+    id: Uuid,
+) -> Result<Value, ApiError> {
+    let mut conn = state.pool.acquire().await?;
+    let run = app::billing::repo::load(&mut conn, actor.tenant_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(
+        json!({ "run": run, "links": { "invoices": format!("/api/v1/invoices?billing_run_id={id}") } }),
+    )
+}
+
+async fn get_run(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Value>, ApiError> {
+    actor.require(Permission::ViewInvoices)?;
+    Ok(Json(run_body(&state, &actor, id).await?))
+}
+
+async fn list_runs(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(list): Query<ListParams>,
+) -> Result<Json<Value>, ApiError> {
+    actor.require(Permission::ViewInvoices)?;
+    let page = list.page("", String::new())?;
+    let mut conn = state.pool.acquire().await?;
+    let result = app::billing::repo::list(&mut conn, actor.tenant_id, &page).await?;
+    let next = ListParams::next("billing-runs", &page, &result, &[]);
+    Ok(Json(
+        json!({ "items": result.items, "total": result.total, "next": next }),
+    ))
+}
+
+#[derive(serde::Deserialize)]
+pub struct InvoiceQuery {
+    limit: Option<u32>,
+    cursor: Option<String>,
+    status: Option<String>,
+    customer_id: Option<Uuid>,
+    billing_run_id: Option<Uuid>,
+    q: Option<String>,
+}
+
+async fn list_invoices(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(query): Query<InvoiceQuery>,
+) -> Result<Json<Value>, ApiError> {
+    actor.require(Permission::ViewInvoices)?;
+    let status =
+        match query.status.as_deref() {
+            None | Some("") => None,
+            Some(text) => Some(InvoiceStatus::parse(text).ok_or_else(|| {
+                AppError::field("status", "must be one of preview, draft, issued")
+            })?),
+        };
+    let list = ListParams {
+        limit: query.limit,
+        cursor: query.cursor,
+    };
+    let page = list.page("", query.q.clone().unwrap_or_default())?;
+    let filter = InvoiceFilter {
+        status,
+        customer_id: query.customer_id,
+        billing_run_id: query.billing_run_id,
+    };
+    let mut conn = state.pool.acquire().await?;
+    let result =
+        app::invoices::repo::list(&mut conn, actor.tenant_id, &filter, None, &page).await?;
+    let customer = query.customer_id.map(|id| id.to_string());
+    let run = query.billing_run_id.map(|id| id.to_string());
+    let next = ListParams::next(
+        "invoices",
+        &page,
+        &result,
+        &[
+            ("status", query.status.as_deref()),
+            ("customer_id", customer.as_deref()),
+            ("billing_run_id", run.as_deref()),
+            ("q", query.q.as_deref()),
+        ],
+    );
+    Ok(Json(
+        json!({ "items": result.items, "total": result.total, "next": next }),
+    ))
+}
+
+async fn get_invoice(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Value>, ApiError> {
+    actor.require(Permission::ViewInvoices)?;
+    let mut conn = state.pool.acquire().await?;
+    let invoice = app::invoices::repo::load(&mut conn, actor.tenant_id, id, None)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(json!(invoice)))
+}
+
+/// Issues a draft: number, date, stored XML (200 with the issued invoice).
+async fn finalize(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Value>, ApiError> {
+    let mut tx = state.pool.begin().await?;
+    app::invoices::api::issue(&mut tx, &actor, &[id]).await?;
+    let invoice = app::invoices::repo::load(&mut tx, actor.tenant_id, id, None)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok(Json(json!(invoice)))
+}
+
+/// A credit-note draft that takes the invoice back in full (201); finalize it like an invoice.
+async fn credit_note(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<Uuid>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let mut tx = state.pool.begin().await?;
+    let note = app::invoices::api::credit(&mut tx, &actor, id).await?;
+    let invoice = app::invoices::repo::load(&mut tx, actor.tenant_id, note, None)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(json!(invoice))))
+}
+
+#[derive(serde::Deserialize)]
+pub struct XmlQuery {
+    format: Option<String>,
+}
+
+/// The e-invoice XML exactly as stored when the invoice was issued.
+async fn xml(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<Uuid>,
+    Query(query): Query<XmlQuery>,
+) -> Result<Response, ApiError> {
+    actor.require(Permission::ViewInvoices)?;
+    let format = match query.format.as_deref() {
+        None | Some("") => None,
+        Some(format @ ("zugferd" | "xrechnung")) => Some(format),
+        Some(_) => {
+            return Err(ApiError(AppError::field(
+                "format",
+                "must be zugferd or xrechnung",
+            )))
+        }
+    };
+    let mut conn = state.pool.acquire().await?;
+    let mut stored = None;
+    for candidate in format.map_or(vec!["xrechnung", "zugferd"], |f| vec![f]) {
+        stored =
+            app::invoices::repo::document(&mut conn, actor.tenant_id, id, candidate, None).await?;
+        if stored.is_some() {
+            break;
+        }
+    }
+    let (number, content) = stored.ok_or(AppError::NotFound)?;
+    let file_name: String = number
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/xml; charset=utf-8".to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}.xml\""),
+            ),
+        ],
+        content,
+    )
+        .into_response())
+}
