@@ -8,5 +8,6 @@
 
 pub mod api;
 pub mod model;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod repo;

@@ -8,5 +8,6 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod cii;
 pub mod model;
+pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod repo;

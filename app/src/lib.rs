@@ -149,6 +149,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/notifications") view=notifications::pages::NotificationsPage/>
                     <Route path=path!("/reconciliation") view=registrar::pages::ReconciliationPage/>
                     <Route path=path!("/reconciliation/:id") view=registrar::pages::ReconciliationReportPage/>
+                    <Route path=path!("/billing") view=billing::pages::BillingPage/>
+                    <Route path=path!("/billing/runs/:id") view=billing::pages::BillingRunPage/>
+                    <Route path=path!("/invoices") view=invoices::pages::InvoicesPage/>
+                    <Route path=path!("/invoices/:id") view=invoices::pages::InvoicePage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -44,9 +44,11 @@ pub async fn load(pool: &PgPool, password: Option<String>) -> anyhow::Result<Opt
     }
     let tenant_id = Uuid::new_v4();
     sqlx::query(
-        "insert into tenants (id, slug, legal_name, street, postal_code, city, vat_id, tax_number, iban, bic, creditor_id)
+        "insert into tenants (id, slug, legal_name, street, postal_code, city, vat_id, tax_number, iban, bic, creditor_id,
+                              contact_name, phone, email)
          values ($1, $2, 'Muster Agentur GmbH', 'Musterstraße 1', '10115', 'Berlin', 'DE136695976', '30/123/45678',
-                 'DE89370400440532013000', 'COBADEFFXXX', 'DE98ZZZ09999999999')",
+                 'DE89370400440532013000', 'COBADEFFXXX', 'DE98ZZZ09999999999',
+                 'Anna Buchhaltung', '+49 30 1234567', 'rechnung@muster-agentur.test')",
     )
     .bind(tenant_id)
     .bind(DEMO_SLUG)

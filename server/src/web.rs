@@ -259,3 +259,23 @@ pub async fn switch_tenant(
         }
     }
 }
+
+/// The stored e-invoice XML of an issued invoice for the signed-in user (the download button).
+pub async fn invoice_xml(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestContext>,
+    axum::extract::Path(id): axum::extract::Path<Uuid>,
+) -> Response {
+    let actor = request.session.as_ref().and_then(|session| {
+        app::auth::context::Actor::from_session(session, request.ip, request.lang)
+    });
+    let outcome = match actor {
+        Some(actor) => crate::rest::billing::stored_xml(&state, &actor, id, None).await,
+        None => Err(app::error::AppError::Unauthorized),
+    };
+    outcome.unwrap_or_else(|error| {
+        let status = axum::http::StatusCode::from_u16(error.status())
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        (status, error.message(request.lang)).into_response()
+    })
+}

@@ -34,6 +34,7 @@ pub struct RunSummary {
     pub line_count: i32,
     pub net_total: Decimal,
     pub gross_total: Decimal,
+    pub currency: String,
     pub error: String,
     pub started_by: String,
     pub started_at: DateTime<Utc>,

@@ -448,7 +448,8 @@ pub async fn finish(
 
 const SUMMARY: &str = "r.id, r.run_date, r.preview, r.status, r.started_via, r.customers_total,
     r.customers_done, r.invoice_count, r.line_count, r.net_total, r.gross_total, r.error,
-    coalesce(u.display_name, ''), r.started_at, r.finished_at";
+    coalesce(u.display_name, ''), r.started_at, r.finished_at,
+    (select currency from tenants t where t.id = r.tenant_id)";
 
 fn summary(row: sqlx::postgres::PgRow) -> sqlx::Result<RunSummary> {
     Ok(RunSummary {
@@ -467,6 +468,7 @@ fn summary(row: sqlx::postgres::PgRow) -> sqlx::Result<RunSummary> {
         started_by: row.try_get(12)?,
         started_at: row.try_get(13)?,
         finished_at: row.try_get(14)?,
+        currency: row.try_get(15)?,
     })
 }
 

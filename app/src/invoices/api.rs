@@ -23,13 +23,13 @@ pub const DEFAULT_CREDIT_NOTE_PATTERN: &str = "GS-{YYYY}-{#####}";
 fn missing_text(missing: &cii::Missing, lang: crate::i18n::Lang) -> &'static str {
     use cii::Missing as M;
     match missing {
-        M::SellerAddress => Key::InvErrSellerAddress.text(lang),
-        M::SellerTaxId => Key::InvErrSellerTaxId.text(lang),
-        M::SellerIban => Key::InvErrSellerIban.text(lang),
-        M::SellerContact => Key::InvErrSellerContact.text(lang),
-        M::BuyerAddress => Key::InvErrBuyerAddress.text(lang),
-        M::BuyerVatId => Key::InvErrBuyerVatId.text(lang),
-        M::BuyerEmail => Key::InvErrBuyerEmail.text(lang),
+        M::SellerAddress => Key::InvoiceErrSellerAddress.text(lang),
+        M::SellerTaxId => Key::InvoiceErrSellerTaxId.text(lang),
+        M::SellerIban => Key::InvoiceErrSellerIban.text(lang),
+        M::SellerContact => Key::InvoiceErrSellerContact.text(lang),
+        M::BuyerAddress => Key::InvoiceErrBuyerAddress.text(lang),
+        M::BuyerVatId => Key::InvoiceErrBuyerVatId.text(lang),
+        M::BuyerEmail => Key::InvoiceErrBuyerEmail.text(lang),
     }
 }
 
@@ -47,7 +47,7 @@ pub async fn issue(
     let lang = actor.lang;
     let drafts = repo::lock_drafts(conn, actor.tenant_id, ids).await?;
     if drafts.is_empty() {
-        return Err(AppError::field("ids", Key::InvErrNoDrafts.text(lang)));
+        return Err(AppError::field("ids", Key::InvoiceErrNoDrafts.text(lang)));
     }
     let (today, _) = crate::contracts::repo::tenant_today(conn, actor.tenant_id).await?;
     let year = chrono::Datelike::year(&today);
@@ -135,7 +135,7 @@ pub async fn credit(
         || original.summary.kind != InvoiceKind::Invoice
     {
         return Err(AppError::Conflict(
-            Key::InvErrCreditOnlyIssued.text(actor.lang).to_owned(),
+            Key::InvoiceErrCreditOnlyIssued.text(actor.lang).to_owned(),
         ));
     }
     // the original's row lock makes a second request wait and then find the first note
@@ -145,7 +145,7 @@ pub async fn credit(
         .await?;
     if repo::has_credit_note(conn, invoice_id).await? {
         return Err(AppError::Conflict(
-            Key::InvErrAlreadyCredited.text(actor.lang).to_owned(),
+            Key::InvoiceErrAlreadyCredited.text(actor.lang).to_owned(),
         ));
     }
     let id = repo::create_credit_note(conn, actor.tenant_id, invoice_id, actor.user_id)
@@ -215,6 +215,22 @@ pub async fn create_credit_note(invoice_id: Uuid) -> Result<Uuid, AppError> {
             let id = credit(&mut tx, &actor, invoice_id).await?;
             tx.commit().await?;
             Ok(id)
+        }
+        .await,
+    )
+}
+
+/// Issues every draft a billing run made ("finalize the run").
+#[server(prefix = "/sf", endpoint = "invoices/issue-run", input = Json, output = Json)]
+pub async fn issue_run(run_id: Uuid) -> Result<Vec<IssuedInvoice>, AppError> {
+    respond(
+        async {
+            let actor = authorize(Permission::ManageBilling)?;
+            let mut tx = pool()?.begin().await?;
+            let ids = repo::draft_ids_of_run(&mut tx, actor.tenant_id, run_id).await?;
+            let issued = issue(&mut tx, &actor, &ids).await?;
+            tx.commit().await?;
+            Ok(issued)
         }
         .await,
     )

@@ -266,6 +266,22 @@ pub async fn lock_drafts(
     .await
 }
 
+/// The drafts a run made, in customer-number order (the order they are numbered in).
+pub async fn draft_ids_of_run(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    run_id: Uuid,
+) -> sqlx::Result<Vec<Uuid>> {
+    sqlx::query_scalar(
+        "select id from invoices where tenant_id = $1 and billing_run_id = $2 and status = 'draft'
+         order by customer_number, id",
+    )
+    .bind(tenant_id)
+    .bind(run_id)
+    .fetch_all(conn)
+    .await
+}
+
 /// Issues drafts with their numbers in one statement: the buyer is copied again from the
 /// customer, the issue date is `today` and the due date follows the customer's terms.
 pub async fn issue(

@@ -111,6 +111,8 @@ const NAV: &[(&str, Key, Option<Permission>)] = &[
         Key::RegNav,
         Some(Permission::ReconcileRegistrar),
     ),
+    ("/invoices", Key::InvoiceNav, Some(Permission::ViewInvoices)),
+    ("/billing", Key::BillNav, Some(Permission::ManageBilling)),
     ("/users", Key::NavUsers, Some(Permission::ViewUsers)),
     ("/audit", Key::NavAudit, Some(Permission::ViewAuditLog)),
     (

@@ -210,22 +210,34 @@ async fn xml(
     Path(id): Path<Uuid>,
     Query(query): Query<XmlQuery>,
 ) -> Result<Response, ApiError> {
+    Ok(stored_xml(&state, &actor, id, query.format.as_deref()).await?)
+}
+
+/// The stored XML of an issued document as a download; `format` picks zugferd or xrechnung
+/// (default: the one stored). Portal users only reach their own customer's documents.
+pub async fn stored_xml(
+    state: &AppState,
+    actor: &app::auth::context::Actor,
+    id: Uuid,
+    format: Option<&str>,
+) -> Result<Response, AppError> {
     actor.require(Permission::ViewInvoices)?;
-    let format = match query.format.as_deref() {
+    let format = match format {
         None | Some("") => None,
         Some(format @ ("zugferd" | "xrechnung")) => Some(format),
-        Some(_) => {
-            return Err(ApiError(AppError::field(
-                "format",
-                "must be zugferd or xrechnung",
-            )))
-        }
+        Some(_) => return Err(AppError::field("format", "must be zugferd or xrechnung")),
     };
     let mut conn = state.pool.acquire().await?;
     let mut stored = None;
     for candidate in format.map_or(vec!["xrechnung", "zugferd"], |f| vec![f]) {
-        stored =
-            app::invoices::repo::document(&mut conn, actor.tenant_id, id, candidate, None).await?;
+        stored = app::invoices::repo::document(
+            &mut conn,
+            actor.tenant_id,
+            id,
+            candidate,
+            actor.customer_id,
+        )
+        .await?;
         if stored.is_some() {
             break;
         }

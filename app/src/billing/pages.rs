@@ -1,0 +1,242 @@
+//! Billing pages: start a run or a preview, follow its progress, see its invoices and
+//! issue them all at once.
+
+use super::api::*;
+use super::model::*;
+use crate::domain::Permission;
+use crate::i18n::{t, use_lang, Key};
+use crate::invoices::api::{list_invoices, IssueRun};
+use crate::invoices::model::InvoiceFilter;
+use crate::invoices::pages::InvoiceTable;
+use crate::ui::form::{field_errors, FieldError, FormError};
+use crate::ui::table::{use_page_request, PagedTable};
+use crate::ui::toast::use_toasts;
+use crate::ui::{Date, ErrorBox, Loading, LocalTime, Money};
+use crate::use_session;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use uuid::Uuid;
+
+/// How often the run page asks for progress while a run works.
+const POLL_MILLIS: u64 = 700;
+
+fn count(value: i32) -> String {
+    crate::domain::format::number(rust_decimal::Decimal::from(value), 0, use_lang())
+}
+
+fn may_bill() -> Signal<bool> {
+    let session = use_session();
+    Signal::derive(move || {
+        session
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .is_some_and(|s| s.can(Permission::ManageBilling))
+    })
+}
+
+/// The start form and the runs so far.
+#[component]
+pub fn BillingPage() -> impl IntoView {
+    let navigate = use_navigate();
+    let run_date = RwSignal::new(String::new());
+    let preview = RwSignal::new(true);
+    let start = Action::new(|input: &RunRequest| start_run(input.clone()));
+    Effect::new(move |_| {
+        if let Some(Ok(id)) = start.value().get() {
+            navigate(&format!("/billing/runs/{id}"), Default::default());
+        }
+    });
+    let errors = field_errors(start.value());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        start.dispatch(RunRequest {
+            run_date: run_date.get_untracked(),
+            preview: preview.get_untracked(),
+        });
+    };
+    let request = use_page_request();
+    let runs = Resource::new(move || request.get(), list_runs);
+    let may_bill = may_bill();
+    view! {
+        <Title text=t(Key::BillTitle)/>
+        <h1>{t(Key::BillTitle)}</h1>
+        <p class="lead">{t(Key::BillIntro)}</p>
+        <p><a href="/invoices">{t(Key::InvoiceTitle)}" →"</a></p>
+        <Show when=move || may_bill.get()>
+            <section class="card" aria-labelledby="bill-start">
+                <h2 id="bill-start">{t(Key::BillStart)}</h2>
+                <form on:submit=submit novalidate=true>
+                    <div class="field">
+                        <label for="bill-date">{t(Key::BillRunDate)}</label>
+                        <input id="bill-date" type="date" bind:value=run_date aria-describedby="bill-date-hint"/>
+                        <p class="hint" id="bill-date-hint">{t(Key::BillRunDateHint)}</p>
+                        <FieldError errors field="run_date"/>
+                    </div>
+                    <div class="field checkbox">
+                        <label>
+                            <input type="checkbox" bind:checked=preview/>
+                            " "{t(Key::BillPreview)}
+                        </label>
+                        <p class="hint">{t(Key::BillPreviewHint)}</p>
+                    </div>
+                    <FormError result=start.value()/>
+                    <button type="submit" class="button primary" disabled=move || start.pending().get()>
+                        {move || if preview.get() { t(Key::BillStartPreview) } else { t(Key::BillStartRun) }}
+                    </button>
+                </form>
+            </section>
+        </Show>
+        <section aria-labelledby="bill-runs">
+            <h2 id="bill-runs">{t(Key::BillRuns)}</h2>
+            <PagedTable data=runs empty=t(Key::BillNoRuns)
+                head=|| view! { <tr>
+                    <th scope="col">{t(Key::BillStarted)}</th>
+                    <th scope="col">{t(Key::BillRunDate)}</th>
+                    <th scope="col">{t(Key::BillMode)}</th>
+                    <th scope="col" class="num">{t(Key::BillInvoices)}</th>
+                    <th scope="col" class="num">{t(Key::BillNet)}</th>
+                    <th scope="col" class="num">{t(Key::BillGross)}</th>
+                    <th scope="col">{t(Key::BillStartedBy)}</th>
+                </tr> }
+                row=|run: RunSummary| view! {
+                    <tr>
+                        <td><a href=format!("/billing/runs/{}", run.id)>
+                            <LocalTime value=run.started_at.format("%Y-%m-%d %H:%M").to_string()/>
+                        </a></td>
+                        <td><Date date=run.run_date/></td>
+                        <td><RunBadge run=run.clone()/></td>
+                        <td class="num">{count(run.invoice_count)}</td>
+                        <td class="num"><Money amount=run.net_total currency=run.currency.clone()/></td>
+                        <td class="num"><Money amount=run.gross_total currency=run.currency.clone()/></td>
+                        <td>{run.started_by.clone()}</td>
+                    </tr>
+                }/>
+        </section>
+    }
+}
+
+/// Preview or billing run, and how it ended — in words, not only colour.
+#[component]
+fn RunBadge(run: RunSummary) -> impl IntoView {
+    let (class, key) = match run.status {
+        RunStatus::Running => ("badge badge-info", Key::BillRunning),
+        RunStatus::Failed => ("badge badge-bad", Key::BillFailed),
+        RunStatus::Done if run.preview => ("badge", Key::BillPreviewBadge),
+        RunStatus::Done => ("badge badge-ok", Key::BillBilled),
+    };
+    view! { <span class=class>{t(key)}</span> }
+}
+
+/// One run: progress while it works, then its invoices.
+#[component]
+pub fn BillingRunPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|id| id.parse::<Uuid>().ok()));
+    let load = Action::new(|id: &Uuid| load_run(*id));
+    Effect::new(move |_| {
+        if let Some(id) = id() {
+            load.dispatch(id);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(run)) = load.value().get() {
+            if run.status == RunStatus::Running {
+                let id = run.id;
+                set_timeout(
+                    move || {
+                        load.dispatch(id);
+                    },
+                    std::time::Duration::from_millis(POLL_MILLIS),
+                );
+            }
+        }
+    });
+    view! {
+        <Title text=t(Key::BillRun)/>
+        <p><a href="/billing">"← "{t(Key::BillTitle)}</a></p>
+        {move || match load.value().get() {
+            None => view! { <Loading/> }.into_any(),
+            Some(Err(error)) => view! { <ErrorBox error/> }.into_any(),
+            Some(Ok(run)) if run.status == RunStatus::Running => view! { <RunProgress run/> }.into_any(),
+            Some(Ok(run)) => view! { <RunResult run/> }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn RunProgress(run: RunSummary) -> impl IntoView {
+    let text = Key::BillProgress.fill(
+        use_lang(),
+        &[
+            ("done", &count(run.customers_done)),
+            ("total", &count(run.customers_total)),
+        ],
+    );
+    view! {
+        <h1>{t(Key::BillRun)}</h1>
+        <div class="card" role="status" aria-live="polite">
+            <p>{t(Key::BillWorking)}</p>
+            <progress max="100" value=run.percent() aria-label=t(Key::BillWorking)></progress>
+            " "<span>{text}</span>
+        </div>
+    }
+}
+
+#[component]
+fn RunResult(run: RunSummary) -> impl IntoView {
+    let request = use_page_request();
+    let version = RwSignal::new(0u32);
+    let run_id = run.id;
+    let invoices = Resource::new(
+        move || (request.get(), version.get()),
+        move |(page, _)| {
+            list_invoices(
+                InvoiceFilter {
+                    billing_run_id: Some(run_id),
+                    ..InvoiceFilter::default()
+                },
+                page,
+            )
+        },
+    );
+    let issue = ServerAction::<IssueRun>::new();
+    let toasts = use_toasts();
+    let lang = use_lang();
+    Effect::new(move |_| {
+        if let Some(Ok(issued)) = issue.value().get() {
+            toasts.success(Key::BillIssuedAll.fill(lang, &[("count", &issued.len().to_string())]));
+            version.update(|v| *v += 1);
+        }
+    });
+    let may_bill = may_bill();
+    let has_drafts = !run.preview && run.invoice_count > 0;
+    let heading = if run.preview {
+        t(Key::BillPreviewOf)
+    } else {
+        t(Key::BillRunOf)
+    };
+    view! {
+        <h1>{heading}" "<Date date=run.run_date/></h1>
+        <p><RunBadge run=run.clone()/></p>
+        {(!run.error.is_empty()).then(|| view! { <div class="alert alert-error" role="alert">{t(Key::BillRunFailedNote)}</div> })}
+        <dl class="facts">
+            <div><dt>{t(Key::BillCustomers)}</dt><dd>{count(run.customers_total)}</dd></div>
+            <div><dt>{t(Key::BillInvoices)}</dt><dd>{count(run.invoice_count)}</dd></div>
+            <div><dt>{t(Key::BillLines)}</dt><dd>{count(run.line_count)}</dd></div>
+            <div><dt>{t(Key::BillNet)}</dt><dd><Money amount=run.net_total currency=run.currency.clone()/></dd></div>
+            <div><dt>{t(Key::BillGross)}</dt><dd><Money amount=run.gross_total currency=run.currency.clone()/></dd></div>
+        </dl>
+        {run.preview.then(|| view! { <p class="hint">{t(Key::BillPreviewNote)}</p> })}
+        <Show when=move || may_bill.get() && has_drafts>
+            <FormError result=issue.value()/>
+            <button type="button" class="button primary" disabled=move || issue.pending().get()
+                on:click=move |_| { issue.dispatch(IssueRun { run_id }); }>
+                {t(Key::BillIssueAll)}
+            </button>
+        </Show>
+        <h2>{t(Key::BillInvoices)}</h2>
+        <InvoiceTable data=invoices/>
+    }
+}
