@@ -8,6 +8,7 @@ pub mod csv;
 pub mod domain_name;
 pub mod format;
 pub mod invoice_math;
+pub mod leitweg;
 pub mod numbering;
 pub mod periods;
 pub mod permissions;

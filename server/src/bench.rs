@@ -548,6 +548,142 @@ async fn registrar_reconciliation(pool: &PgPool, tenant: Uuid, rows: i64) -> any
     Ok(())
 }
 
+/// Peak resident memory of this process since the last reset, in MB (Linux).
+fn peak_memory_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: u32 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(f64::from(kb) / 1024.0)
+}
+
+/// Resets the peak so the next reading covers only what follows (Linux ≥ 4.0).
+fn reset_peak_memory() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// A tenant with `customers` customers, each with four monthly contracts starting on the
+/// first of the month, one of them with a setup fee: five lines per invoice. Bills them
+/// (the same code as the UI and the job runner), then times a binary COPY of the invoices
+/// and lines it wrote into the same tables. Returns the run's wall time.
+async fn billing_run(pool: &PgPool, customers: i32) -> anyhow::Result<Duration> {
+    use sqlx::postgres::PgPoolCopyExt;
+    let tenant = Uuid::new_v4();
+    let today: chrono::NaiveDate =
+        sqlx::query_scalar("select (now() at time zone 'Europe/Berlin')::date")
+            .fetch_one(pool)
+            .await?;
+    let start = chrono::Datelike::with_day(&today, 1).unwrap_or(today);
+    sqlx::query(
+        "insert into tenants (id, slug, legal_name, street, postal_code, city, vat_id, iban)
+         values ($1, $2, 'Abrechnung GmbH', 'Weg 1', '10115', 'Berlin', 'DE136695976', 'DE89370400440532013000')",
+    )
+    .bind(tenant)
+    .bind(format!("billing-{customers}"))
+    .execute(pool)
+    .await?;
+    sqlx::query(
+        "insert into customers (id, tenant_id, number, kind, company_name, billing_street, billing_postal_code, billing_city)
+         select gen_random_uuid(), $1, 'K-' || lpad(n::text, 6, '0'), 'company', 'Kunde ' || n, 'Weg ' || n, '10115', 'Berlin'
+         from generate_series(1, $2) n",
+    )
+    .bind(tenant)
+    .bind(customers)
+    .execute(pool)
+    .await?;
+    sqlx::query(
+        "insert into contracts (id, tenant_id, customer_id, number, description, start_date, fee, fee_unit,
+                                billing_interval, setup_fee, vat_category)
+         select gen_random_uuid(), $1, c.id, 'V-' || c.number || '-' || k,
+                (array['Webhosting M', 'Domain', 'Postfächer', 'Backup'])[k], $2,
+                (array[19.90, 1.50, 4.00, 9.00])[k], 'month', 'monthly',
+                case when k = 1 then 49.00 else 0 end,
+                case when k = 2 then 'reduced' else 'standard' end
+         from customers c cross join generate_series(1, 4) k where c.tenant_id = $1",
+    )
+    .bind(tenant)
+    .bind(start)
+    .execute(pool)
+    .await?;
+    sqlx::query("analyze customers").execute(pool).await?;
+    sqlx::query("analyze contracts").execute(pool).await?;
+
+    let actor = app::auth::context::Actor::system(tenant, "bench");
+    let request = app::billing::model::RunRequest {
+        run_date: today.to_string(),
+        preview: false,
+    };
+    reset_peak_memory();
+    let before = statements_so_far();
+    let started = Instant::now();
+    let run = app::billing::api::begin(pool, &actor, &request, "api")
+        .await
+        .map_err(|e| anyhow::anyhow!("billing run: {e:?}"))?;
+    app::billing::api::execute(pool, &actor, run)
+        .await
+        .map_err(|e| anyhow::anyhow!("billing run: {e:?}"))?;
+    let elapsed = started.elapsed();
+    let statements = statements_so_far() - before;
+    let peak = peak_memory_mb().unwrap_or(0.0);
+    let (invoices, lines): (i64, i64) = sqlx::query_as(
+        "select count(distinct i.id), count(*) from invoices i join invoice_lines l on l.invoice_id = i.id
+         where i.billing_run_id = $1",
+    )
+    .bind(run)
+    .fetch_one(pool)
+    .await?;
+
+    // the baseline: the same invoices and lines, binary COPY into the same tables
+    let copy_out = |query: String| async move {
+        let mut bytes = Vec::new();
+        let mut out = pool.copy_out_raw(&query).await?;
+        while let Some(chunk) = futures_util::StreamExt::next(&mut out).await {
+            bytes.extend_from_slice(&chunk?);
+        }
+        anyhow::Ok(bytes)
+    };
+    let invoice_rows = copy_out(format!(
+        "copy (select * from invoices where billing_run_id = '{run}') to stdout (format binary)"
+    ))
+    .await?;
+    let line_rows = copy_out(format!(
+        "copy (select l.* from invoice_lines l join invoices i on i.id = l.invoice_id
+               where i.billing_run_id = '{run}') to stdout (format binary)"
+    ))
+    .await?;
+    sqlx::query("delete from invoices where billing_run_id = $1")
+        .bind(run)
+        .execute(pool)
+        .await?;
+    let copy_started = Instant::now();
+    let mut tx = pool.begin().await?;
+    for (table, rows) in [("invoices", &invoice_rows), ("invoice_lines", &line_rows)] {
+        let mut copy = tx
+            .copy_in_raw(&format!("copy {table} from stdin (format binary)"))
+            .await?;
+        copy.send(rows.as_slice()).await?;
+        copy.finish().await?;
+    }
+    tx.commit().await?;
+    let copy_time = copy_started.elapsed();
+    let per_second = f64::from(u32::try_from(invoices).unwrap_or(u32::MAX)) / elapsed.as_secs_f64();
+    println!(
+        "billing run, {customers} due customers: {invoices} invoices, {lines} lines in {} ms ({per_second:.0} invoices/s); \
+         binary COPY of the same rows {} ms; ratio {:.2}; {:.4} SQL statements per invoice; peak memory {peak:.0} MB",
+        elapsed.as_millis(),
+        copy_time.as_millis(),
+        elapsed.as_secs_f64() / copy_time.as_secs_f64().max(1e-9),
+        f64::from(u32::try_from(statements).unwrap_or(u32::MAX))
+            / f64::from(u32::try_from(invoices.max(1)).unwrap_or(1)),
+    );
+    Ok(elapsed)
+}
+
 fn list_request(token: &str) -> Request<Body> {
     Request::get("/api/v1/users?limit=50")
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -643,6 +779,12 @@ pub async fn run(pool: PgPool, config: Config, options: BenchOptions) -> anyhow:
     customers_and_contracts(&pool, &app, tenant, &session, options.customers).await?;
     usage_import(&pool, tenant, 100_000).await?;
     registrar_reconciliation(&pool, tenant, 100_000).await?;
+    let small = billing_run(&pool, 10_000).await?;
+    let large = billing_run(&pool, 100_000).await?;
+    println!(
+        "billing run T(100k)/T(10k) = {:.2}",
+        large.as_secs_f64() / small.as_secs_f64().max(1e-9)
+    );
 
     let wasm = config.site_root.join("pkg/kontor_bg.wasm");
     match std::fs::metadata(&wasm) {

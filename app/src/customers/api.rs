@@ -69,6 +69,17 @@ pub fn validate(
             Err(e) => errors.add("vat_id", e.key().text(lang)),
         }
     }
+    clean.leitweg_id = String::new();
+    if !input.leitweg_id.trim().is_empty() {
+        match crate::domain::leitweg::LeitwegId::parse(&input.leitweg_id) {
+            Ok(id) => clean.leitweg_id = id.as_str().to_owned(),
+            Err(e) => errors.add("leitweg_id", e.key().text(lang)),
+        }
+    }
+    clean.invoice_email = input.invoice_email.trim().to_owned();
+    if !clean.invoice_email.is_empty() && !crate::domain::is_plausible_email(&clean.invoice_email) {
+        errors.add("invoice_email", Key::ErrEmail.text(lang));
+    }
     let vat_ok = !clean.vat_id.is_empty() || input.vat_id.trim().is_empty();
     if vat_ok {
         if let Err(problem) = tax::check_treatment(

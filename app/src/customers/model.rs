@@ -104,6 +104,10 @@ pub struct CustomerInput {
     pub postal_city: String,
     pub postal_country: String,
     pub vat_id: String,
+    /// Public-sector buyers: their invoices go out as XRechnung with this as BT-10.
+    pub leitweg_id: String,
+    /// Where invoices go when not to the main address.
+    pub invoice_email: String,
     pub tax_treatment: TaxTreatment,
     pub payment_terms_days: i32,
     pub language: Lang,
@@ -132,6 +136,8 @@ impl Default for CustomerInput {
             postal_city: String::new(),
             postal_country: "DE".to_owned(),
             vat_id: String::new(),
+            leitweg_id: String::new(),
+            invoice_email: String::new(),
             tax_treatment: TaxTreatment::Domestic,
             payment_terms_days: 14,
             language: Lang::De,

@@ -113,6 +113,8 @@ struct FormState {
     postal_city: RwSignal<String>,
     postal_country: RwSignal<String>,
     vat_id: RwSignal<String>,
+    leitweg_id: RwSignal<String>,
+    invoice_email: RwSignal<String>,
     tax_treatment: RwSignal<TaxTreatment>,
     payment_terms: RwSignal<String>,
     language: RwSignal<Lang>,
@@ -142,6 +144,8 @@ impl FormState {
             postal_city: s(&c.postal_city),
             postal_country: s(&c.postal_country),
             vat_id: s(&c.vat_id),
+            leitweg_id: s(&c.leitweg_id),
+            invoice_email: s(&c.invoice_email),
             tax_treatment: RwSignal::new(c.tax_treatment),
             payment_terms: RwSignal::new(c.payment_terms_days.to_string()),
             language: RwSignal::new(c.language),
@@ -178,6 +182,8 @@ impl FormState {
             postal_city: g(self.postal_city),
             postal_country: g(self.postal_country),
             vat_id: g(self.vat_id),
+            leitweg_id: g(self.leitweg_id),
+            invoice_email: g(self.invoice_email),
             tax_treatment: self.tax_treatment.get_untracked(),
             // a non-number becomes -1, which the server reports at the field
             payment_terms_days: g(self.payment_terms).trim().parse().unwrap_or(-1),
@@ -274,6 +280,10 @@ fn CustomerForm(
                 <h2>{t(Key::TaxAndPayment)}</h2>
                 <div class="grid-2">
                     <TextField label=t(Key::VatId) name="vat_id" value=s.vat_id errors/>
+                    <TextField label=t(Key::CustomerInvoiceEmail) name="invoice_email" value=s.invoice_email errors kind="email"
+                        hint=t(Key::CustomerInvoiceEmailHint)/>
+                    <TextField label=t(Key::CustomerLeitwegId) name="leitweg_id" value=s.leitweg_id errors
+                        hint=t(Key::CustomerLeitwegIdHint)/>
                     <div class="field">
                         <label for="field-tax_treatment">{t(Key::TaxTreatmentLabel)}</label>
                         <select id="field-tax_treatment" aria-describedby="field-tax_treatment-error"
@@ -579,6 +589,8 @@ fn MasterDataCard(file: CustomerFile) -> impl IntoView {
                 <dt>{t(Key::Email)}</dt><dd>{d.email.clone()}</dd>
                 <dt>{t(Key::Phone)}</dt><dd>{d.phone.clone()}</dd>
                 <dt>{t(Key::VatId)}</dt><dd>{d.vat_id.clone()}</dd>
+                <dt>{t(Key::CustomerLeitwegId)}</dt><dd>{d.leitweg_id.clone()}</dd>
+                <dt>{t(Key::CustomerInvoiceEmail)}</dt><dd>{d.invoice_email.clone()}</dd>
                 <dt>{t(Key::TaxTreatmentLabel)}</dt><dd>{t(tax_treatment_key(d.tax_treatment))}</dd>
                 <dt>{t(Key::PaymentTermsDays)}</dt><dd>{d.payment_terms_days}</dd>
                 <dt>{t(Key::DocumentLanguage)}</dt><dd>{if d.language == Lang::De { "Deutsch" } else { "English" }}</dd>

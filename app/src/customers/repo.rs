@@ -157,12 +157,15 @@ macro_rules! bind_customer {
             .bind(&$c.tags)
             .bind($c.notes.trim())
             .bind(custom_fields_json(&$c.custom_fields))
+            .bind(none_if_empty(&$c.leitweg_id))
+            .bind($c.invoice_email.trim())
     }};
 }
 
 const COLUMNS: &str = "kind, company_name, first_name, last_name, email, phone, website, billing_street,
     billing_postal_code, billing_city, billing_country, postal_street, postal_postal_code, postal_city,
-    postal_country, vat_id, tax_treatment, payment_terms_days, language, tags, notes, custom_fields";
+    postal_country, vat_id, tax_treatment, payment_terms_days, language, tags, notes, custom_fields,
+    leitweg_id, invoice_email";
 
 fn custom_fields_json(fields: &[CustomField]) -> serde_json::Value {
     serde_json::Value::Object(
@@ -182,7 +185,7 @@ pub async fn insert(
     let id = Uuid::new_v4();
     let sql = format!(
         "insert into customers (id, tenant_id, number, {COLUMNS})
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)"
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)"
     );
     bind_customer!(
         sqlx::query(&sql).bind(id).bind(tenant_id).bind(number),
@@ -202,7 +205,7 @@ pub async fn update(
 ) -> sqlx::Result<bool> {
     let sql = format!(
         "update customers set ({COLUMNS}, updated_at) =
-             ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, now())
+             ($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, now())
          where id = $1 and tenant_id = $2"
     );
     let done = bind_customer!(sqlx::query(&sql).bind(id).bind(tenant_id), customer)
@@ -240,6 +243,8 @@ struct CustomerRecord {
     tags: Vec<String>,
     notes: String,
     custom_fields: serde_json::Value,
+    leitweg_id: Option<String>,
+    invoice_email: String,
 }
 
 impl CustomerRecord {
@@ -283,6 +288,8 @@ impl CustomerRecord {
                         .collect()
                 })
                 .unwrap_or_default(),
+            leitweg_id: self.leitweg_id.clone().unwrap_or_default(),
+            invoice_email: self.invoice_email.clone(),
         }
     }
 }

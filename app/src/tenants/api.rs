@@ -14,7 +14,7 @@ use {
 #[cfg(feature = "ssr")]
 const SELECT: &str = "select legal_name, street, postal_code, city, country, coalesce(vat_id, '') as vat_id,
         coalesce(tax_number, '') as tax_number, coalesce(iban, '') as iban, coalesce(bic, '') as bic,
-        coalesce(creditor_id, '') as creditor_id, time_zone, currency, brand_primary, brand_accent,
+        coalesce(creditor_id, '') as creditor_id, contact_name, phone, email, time_zone, currency, brand_primary, brand_accent,
         coalesce(logo_data_url, '') as logo_data_url
  from tenants where id = $1";
 
@@ -60,6 +60,18 @@ pub fn validate(input: &TenantSettings, lang: Lang) -> Result<TenantSettings, Ap
     out.creditor_id = optional("creditor_id", &input.creditor_id, &|v| {
         CreditorId::parse(v).map(|x| x.as_str().to_owned())
     });
+    out.contact_name = input.contact_name.trim().to_owned();
+    out.phone = input.phone.trim().to_owned();
+    out.email = input.email.trim().to_owned();
+    if !out.email.is_empty() && !crate::domain::is_plausible_email(&out.email) {
+        errors.add("email", Key::ErrEmail.text(lang));
+    }
+    if out.contact_name.chars().count() > 120 {
+        errors.add("contact_name", Key::ErrTooLong.text(lang));
+    }
+    if out.phone.chars().count() > 40 {
+        errors.add("phone", Key::ErrTooLong.text(lang));
+    }
     out.legal_name = input.legal_name.trim().to_owned();
     if out.legal_name.is_empty() {
         errors.add("legal_name", Key::ErrRequired.text(lang));
@@ -116,7 +128,7 @@ pub async fn update_tenant_settings(settings: TenantSettings) -> Result<(), AppE
             "update tenants set legal_name = $2, street = $3, postal_code = $4, city = $5, country = $6,
                     vat_id = $7, tax_number = $8, iban = $9, bic = $10, creditor_id = $11, time_zone = $12,
                     currency = $13, brand_primary = $14, brand_accent = $15, logo_data_url = $16,
-                    updated_at = now()
+                    contact_name = $17, phone = $18, email = $19, updated_at = now()
              where id = $1",
         )
         .bind(actor.tenant_id)
@@ -135,6 +147,9 @@ pub async fn update_tenant_settings(settings: TenantSettings) -> Result<(), AppE
         .bind(&clean.brand_primary)
         .bind(&clean.brand_accent)
         .bind(none_if_empty(clean.logo_data_url.trim()))
+        .bind(&clean.contact_name)
+        .bind(&clean.phone)
+        .bind(&clean.email)
         .execute(&mut *tx)
         .await?;
         // the logo is large and its content adds nothing to the trail: record whether it changed

@@ -14,6 +14,14 @@ pub struct TenantSettings {
     pub iban: String,
     pub bic: String,
     pub creditor_id: String,
+    /// The person an e-invoice names as the seller's contact, with phone and e-mail
+    /// (optional on the wire: older clients of the form leave them out).
+    #[serde(default)]
+    pub contact_name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
     pub time_zone: String,
     pub currency: String,
     pub brand_primary: String,

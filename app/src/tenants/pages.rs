@@ -74,6 +74,7 @@ fn SettingsForm(settings: TenantSettings) -> impl IntoView {
         field(&s.bic),
         field(&s.creditor_id),
     );
+    let (contact_name, phone, email) = (field(&s.contact_name), field(&s.phone), field(&s.email));
     let (time_zone, currency, brand_primary, brand_accent, logo) = (
         field(&s.time_zone),
         field(&s.currency),
@@ -100,6 +101,9 @@ fn SettingsForm(settings: TenantSettings) -> impl IntoView {
                 iban: iban.get_untracked(),
                 bic: bic.get_untracked(),
                 creditor_id: creditor_id.get_untracked(),
+                contact_name: contact_name.get_untracked(),
+                phone: phone.get_untracked(),
+                email: email.get_untracked(),
                 time_zone: time_zone.get_untracked(),
                 currency: currency.get_untracked(),
                 brand_primary: brand_primary.get_untracked(),
@@ -129,6 +133,15 @@ fn SettingsForm(settings: TenantSettings) -> impl IntoView {
                     <TextField label=t(Key::Iban) name="iban" value=iban errors hint=example("DE89 3704 0044 0532 0130 00")/>
                     <TextField label=t(Key::Bic) name="bic" value=bic errors/>
                     <TextField label=t(Key::CreditorId) name="creditor_id" value=creditor_id errors hint=example("DE98ZZZ09999999999")/>
+                </div>
+            </section>
+            <section class="card">
+                <h2>{t(Key::InvoiceContact)}</h2>
+                <p class="hint">{t(Key::InvoiceContactHint)}</p>
+                <div class="grid-3">
+                    <TextField label=t(Key::InvoiceContactName) name="contact_name" value=contact_name errors/>
+                    <TextField label=t(Key::InvoiceContactPhone) name="phone" value=phone errors kind="tel"/>
+                    <TextField label=t(Key::InvoiceContactEmail) name="email" value=email errors kind="email"/>
                 </div>
             </section>
             <section class="card">

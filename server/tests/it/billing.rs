@@ -559,12 +559,22 @@ async fn every_tax_case_yields_an_e_invoice_the_validator_accepts() {
         json!({ "end_date": "2026-11-10" }),
     )
     .await;
-    let public = s.customer("Stadt Musterstadt", json!({})).await;
-    sqlx::query("update customers set leitweg_id = '991-01234-44' where id = $1")
-        .bind(public)
-        .execute(&s.app.pool)
-        .await
-        .unwrap();
+    let typo = s
+        .app
+        .call(
+            "customers/create",
+            Some(&s.cookie),
+            json!({ "input": { "kind": "company", "company_name": "Stadt Tippfehler", "leitweg_id": "991-33333TEST-34" }, "ignore_duplicates": true }),
+        )
+        .await;
+    assert_eq!(typo.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(typo.fields(), vec!["leitweg_id"]);
+    let public = s
+        .customer(
+            "Stadt Musterstadt",
+            json!({ "leitweg_id": "991-33333test-33" }),
+        )
+        .await;
     s.contract(
         public,
         "Bürgerportal Hosting",
@@ -595,7 +605,7 @@ async fn every_tax_case_yields_an_e_invoice_the_validator_accepts() {
         if name == "Stadt Musterstadt" {
             assert_eq!(invoice["documents"], json!(["xrechnung"]));
             let xml = s.stored_xml(id, "xrechnung").await;
-            assert!(xml.contains("<ram:BuyerReference>991-01234-44</ram:BuyerReference>"));
+            assert!(xml.contains("<ram:BuyerReference>991-33333TEST-33</ram:BuyerReference>"));
             assert_valid("xrechnung", "leitweg", &xml);
         } else {
             let xml = s.stored_xml(id, "zugferd").await;
