@@ -552,14 +552,26 @@ async fn a_billed_quantity_is_never_overwritten() {
             .status,
         StatusCode::OK
     );
-    // what the billing run will do
-    sqlx::query(
-        "update usage_records set billed_at = now(), invoice_line_id = gen_random_uuid()
-         where metric = 'traffic_gb'",
+    // November is over on 1 December: the billing run bills its usage
+    let actor = app::auth::context::Actor::system(s.tenant, "test");
+    let request = app::billing::model::RunRequest {
+        run_date: "2026-12-01".into(),
+        preview: false,
+    };
+    let run = app::billing::api::begin(&app.pool, &actor, &request, "ui")
+        .await
+        .unwrap();
+    app::billing::api::execute(&app.pool, &actor, run)
+        .await
+        .unwrap();
+    let billed: Option<String> = sqlx::query_scalar(
+        "select l.description from usage_records u join invoice_lines l on l.id = u.invoice_line_id
+         where u.metric = 'traffic_gb'",
     )
-    .execute(&app.pool)
+    .fetch_one(&app.pool)
     .await
     .unwrap();
+    assert!(billed.is_some_and(|text| text.contains("traffic_gb")));
     let changed = german_file(&["V-00001;;traffic_gb;11/2026;2000;GB;", GOOD_ROWS[1]]);
     let report = upload(&app, &s.cookie, &changed, false).await.json();
     assert_eq!(report["rejected"], 1);
