@@ -82,7 +82,7 @@ pub fn BillingPage() -> impl IntoView {
                         <p class="hint">{t(Key::BillPreviewHint)}</p>
                     </div>
                     <FormError result=start.value()/>
-                    <button type="submit" class="button primary" disabled=move || start.pending().get()>
+                    <button type="submit" class="button button-primary" disabled=move || start.pending().get()>
                         {move || if preview.get() { t(Key::BillStartPreview) } else { t(Key::BillStartRun) }}
                     </button>
                 </form>
@@ -231,10 +231,12 @@ fn RunResult(run: RunSummary) -> impl IntoView {
         {run.preview.then(|| view! { <p class="hint">{t(Key::BillPreviewNote)}</p> })}
         <Show when=move || may_bill.get() && has_drafts>
             <FormError result=issue.value()/>
-            <button type="button" class="button primary" disabled=move || issue.pending().get()
-                on:click=move |_| { issue.dispatch(IssueRun { run_id }); }>
-                {t(Key::BillIssueAll)}
-            </button>
+            <div class="actions">
+                <button type="button" class="button button-primary" disabled=move || issue.pending().get()
+                    on:click=move |_| { issue.dispatch(IssueRun { run_id }); }>
+                    {t(Key::BillIssueAll)}
+                </button>
+            </div>
         </Show>
         <h2>{t(Key::BillInvoices)}</h2>
         <InvoiceTable data=invoices/>

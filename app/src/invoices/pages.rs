@@ -187,7 +187,7 @@ fn InvoiceView(detail: InvoiceDetail, version: RwSignal<u32>) -> impl IntoView {
         })}
         <div class="actions">
             <Show when=move || may_bill.get() && is_draft>
-                <button type="button" class="button primary" disabled=move || issue.pending().get()
+                <button type="button" class="button button-primary" disabled=move || issue.pending().get()
                     on:click=move |_| { issue.dispatch(IssueInvoices { input: IssueInput { ids: vec![id] } }); }>
                     {t(Key::InvoiceIssue)}
                 </button>
