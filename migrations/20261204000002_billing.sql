@@ -120,6 +120,10 @@ create index invoice_lines_contract_idx on invoice_lines (contract_id, period_st
 
 alter table usage_records add constraint usage_records_invoice_line_fk
     foreign key (invoice_line_id) references invoice_lines;
+-- the referencing sides of foreign keys: without them, throwing away a preview of 100k
+-- invoices checks every usage record and invoice once per deleted line
+create index usage_records_invoice_line_idx on usage_records (invoice_line_id) where invoice_line_id is not null;
+create index invoices_corrects_idx on invoices (corrects_id) where corrects_id is not null;
 
 -- GoBD: once issued, an invoice and its lines never change and are never deleted.
 create function invoices_issued_are_final() returns trigger language plpgsql as $$

@@ -46,6 +46,19 @@ pub fn use_session() -> Resource<Result<Option<SessionView>, AppError>> {
     expect_context::<CurrentSession>().0
 }
 
+/// The currency of the signed-in user's tenant (EUR until the session is known).
+pub fn use_currency() -> Signal<String> {
+    let session = use_session();
+    Signal::derive(move || {
+        session
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .and_then(|s| s.tenant.map(|t| t.currency))
+            .unwrap_or_else(|| "EUR".to_owned())
+    })
+}
+
 /// The page's language: the server decided it (user setting, cookie or browser) and wrote it
 /// into `<html lang>`, where the browser reads it back when hydrating.
 fn page_lang() -> Lang {

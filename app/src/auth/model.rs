@@ -11,6 +11,8 @@ pub struct TenantBrief {
     pub brand_primary: String,
     pub brand_accent: String,
     pub logo_data_url: Option<String>,
+    /// Prices and amounts of this tenant are in this currency (ISO 4217).
+    pub currency: String,
 }
 
 /// What the browser knows about the logged-in user.

@@ -207,8 +207,8 @@ pub async fn user_tenants(
     conn: &mut PgConnection,
     user_id: Uuid,
 ) -> sqlx::Result<Vec<TenantBrief>> {
-    sqlx::query_as::<_, (Uuid, String, String, String, String, Option<String>)>(
-        "select t.id, t.slug, t.legal_name, t.brand_primary, t.brand_accent, t.logo_data_url
+    sqlx::query_as::<_, (Uuid, String, String, String, String, Option<String>, String)>(
+        "select t.id, t.slug, t.legal_name, t.brand_primary, t.brand_accent, t.logo_data_url, t.currency
          from memberships m join tenants t on t.id = m.tenant_id
          where m.user_id = $1 and m.active order by t.legal_name",
     )
@@ -218,13 +218,16 @@ pub async fn user_tenants(
     .map(|rows| {
         rows.into_iter()
             .map(
-                |(id, slug, legal_name, brand_primary, brand_accent, logo_data_url)| TenantBrief {
-                    id,
-                    slug,
-                    legal_name,
-                    brand_primary,
-                    brand_accent,
-                    logo_data_url,
+                |(id, slug, legal_name, brand_primary, brand_accent, logo_data_url, currency)| {
+                    TenantBrief {
+                        id,
+                        slug,
+                        legal_name,
+                        brand_primary,
+                        brand_accent,
+                        logo_data_url,
+                        currency,
+                    }
                 },
             )
             .collect()

@@ -625,7 +625,7 @@ fn NewContract(customer: Option<(Uuid, String)>) -> impl IntoView {
     view! {
         <FormError result=action.value()/>
         <ContractForm state errors submit_label=t(Key::CreateContract) pending=action.pending().into()
-            customer_fixed=customer.map(|(_, label)| label) currency="EUR".to_owned() today=None
+            customer_fixed=customer.map(|(_, label)| label) currency=crate::use_currency().get_untracked() today=None
             on_submit=move || { action.dispatch(CreateContract { input: state.input_untracked() }); }/>
     }
 }

@@ -84,8 +84,8 @@ pub fn ProductsPage() -> impl IntoView {
                         {(p.tier_count > 0).then(|| view! { " " <span class="badge">{Key::TierCount.fill(lang, &[("n", &p.tier_count.to_string())])}</span> })}
                     </td>
                     <td>{t(p.kind.key())}</td>
-                    <td class="num"><Money amount=p.cost_price currency="EUR"/></td>
-                    <td class="num"><Money amount=p.sale_price currency="EUR"/>" "{fee_unit_key(p.fee_unit).text(lang)}" / "{p.unit}</td>
+                    <td class="num"><Money amount=p.cost_price currency=crate::use_currency().get_untracked()/></td>
+                    <td class="num"><Money amount=p.sale_price currency=crate::use_currency().get_untracked()/>" "{fee_unit_key(p.fee_unit).text(lang)}" / "{p.unit}</td>
                     <td>{t(interval_key(p.billing_interval))}</td>
                     <td>{t(vat_category_key(p.vat_category))}</td>
                 </tr>
@@ -335,8 +335,8 @@ pub fn TldPricesPage() -> impl IntoView {
                                         view! {
                                             <tr>
                                                 <td>"."{p.tld.clone()}</td>
-                                                {p.amounts().into_iter().map(|a| view! { <td class="num"><Money amount=amount(a) currency="EUR"/></td> }).collect_view()}
-                                                <td class="num"><Money amount=margin currency="EUR"/></td>
+                                                {p.amounts().into_iter().map(|a| view! { <td class="num"><Money amount=amount(a) currency=crate::use_currency().get_untracked()/></td> }).collect_view()}
+                                                <td class="num"><Money amount=margin currency=crate::use_currency().get_untracked()/></td>
                                                 <td>{manage.get_untracked().then(|| view! {
                                                     <button type="button" class="button" on:click=move |_| edit(row.clone())>{t(Key::Edit)}</button>
                                                 })}</td>

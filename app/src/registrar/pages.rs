@@ -315,7 +315,7 @@ fn ReportLine(
         PriceNote::NoListPrice => Key::RegNoListPrice,
         PriceNote::BelowCost => Key::RegBelowCost,
     });
-    let currency = "EUR".to_owned();
+    let currency = crate::use_currency().get_untracked();
     view! {
         <tr>
             <td>

@@ -268,3 +268,67 @@ pub async fn stored_xml(
     )
         .into_response())
 }
+
+/// The routes' part of `/api/v1/openapi.json`.
+pub fn add_docs(doc: &mut Value) {
+    let uuid = json!({ "type": "string", "format": "uuid" });
+    let problem = json!({ "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } });
+    let id = json!([{ "name": "id", "in": "path", "required": true, "schema": uuid }]);
+    let decimal = json!({ "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$" });
+    let invoice = json!({ "$ref": "#/components/schemas/Invoice" });
+    let paths = json!({
+        "/billing-runs": {
+            "get": { "summary": "Billing runs, newest first (scope invoices:read)",
+                "parameters": [{ "name": "limit", "in": "query", "schema": { "type": "integer" } }, { "name": "cursor", "in": "query", "schema": { "type": "string" } }],
+                "responses": { "200": { "description": "One page of runs" } } },
+            "post": { "summary": "Bill every contract due by `date` (default: today), one draft invoice per customer; `dry_run` makes a preview that bills nothing (scope billing:write). Exactly once: a period is never billed twice, even by two runs at once.",
+                "requestBody": { "content": { "application/json": { "schema": { "type": "object", "properties": {
+                    "date": { "type": "string", "format": "date" }, "dry_run": { "type": "boolean", "default": false } } } } } },
+                "responses": { "201": { "description": "The finished run with its counts and a link to its invoices" },
+                    "422": { "description": "Invalid date (field run_date)", "content": problem } } },
+        },
+        "/billing-runs/{id}": { "parameters": id, "get": { "summary": "One run (scope invoices:read)", "responses": { "200": { "description": "The run" }, "404": { "description": "Not in this tenant" } } } },
+        "/invoices": { "get": { "summary": "Invoices and credit notes, newest first (scope invoices:read)",
+            "parameters": [
+                { "name": "status", "in": "query", "schema": { "type": "string", "enum": ["preview", "draft", "issued"] } },
+                { "name": "customer_id", "in": "query", "schema": uuid },
+                { "name": "billing_run_id", "in": "query", "schema": uuid },
+                { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "number, customer name or number" },
+                { "name": "limit", "in": "query", "schema": { "type": "integer" } }, { "name": "cursor", "in": "query", "schema": { "type": "string" } }],
+            "responses": { "200": { "description": "One page of invoice summaries" } } } },
+        "/invoices/{id}": { "parameters": id, "get": { "summary": "One document with lines, VAT breakdown and legal notes (scope invoices:read)",
+            "responses": { "200": { "description": "The document", "content": { "application/json": { "schema": invoice } } } } } },
+        "/invoices/{id}/finalize": { "parameters": id, "post": { "summary": "Issue a draft: next number of the gapless range, today's date, stored e-invoice XML; afterwards the document cannot change (scope billing:write)",
+            "responses": { "200": { "description": "The issued document", "content": { "application/json": { "schema": invoice } } },
+                "422": { "description": "Not a draft, or seller/buyer data missing for a valid e-invoice (field ids)", "content": problem } } } },
+        "/invoices/{id}/credit-notes": { "parameters": id, "post": { "summary": "A credit-note draft (type 381) that takes the issued invoice back in full; finalize it like an invoice (scope billing:write)",
+            "responses": { "201": { "description": "The credit-note draft", "content": { "application/json": { "schema": invoice } } },
+                "409": { "description": "Not an issued invoice, or it already has a credit note", "content": problem } } } },
+        "/invoices/{id}/xml": { "parameters": id, "get": { "summary": "The e-invoice XML exactly as stored at issue: ZUGFeRD/Factur-X EN 16931, or XRechnung 3.0 for buyers with a Leitweg-ID (scope invoices:read)",
+            "parameters": [{ "name": "format", "in": "query", "schema": { "type": "string", "enum": ["zugferd", "xrechnung"] } }],
+            "responses": { "200": { "description": "CII XML", "content": { "application/xml": {} } }, "404": { "description": "Not issued or not in this tenant" } } } },
+    });
+    let schemas = json!({
+        "Invoice": { "type": "object", "properties": {
+            "summary": { "type": "object", "properties": {
+                "id": uuid, "kind": { "type": "string", "enum": ["invoice", "credit_note"] },
+                "status": { "type": "string", "enum": ["preview", "draft", "issued"] },
+                "number": { "type": ["string", "null"] }, "customer_id": uuid, "customer_number": { "type": "string" },
+                "buyer_name": { "type": "string" }, "issue_date": { "type": ["string", "null"], "format": "date" },
+                "due_date": { "type": ["string", "null"], "format": "date" }, "period_start": { "type": ["string", "null"], "format": "date" },
+                "period_end": { "type": ["string", "null"], "format": "date" }, "net_total": decimal, "tax_total": decimal,
+                "gross_total": decimal, "currency": { "type": "string" } } },
+            "lines": { "type": "array", "items": { "type": "object", "properties": {
+                "position": { "type": "integer" }, "kind": { "type": "string", "enum": ["setup", "recurring", "credit", "usage", "manual"] },
+                "contract_id": { "type": ["string", "null"], "format": "uuid" }, "period_start": { "type": ["string", "null"], "format": "date" },
+                "period_end": { "type": ["string", "null"], "format": "date" }, "description": { "type": "string" },
+                "quantity": decimal, "unit_code": { "type": "string", "description": "UN/ECE recommendation 20" },
+                "unit_price": decimal, "net_amount": decimal,
+                "tax": { "type": "object", "properties": { "code": { "type": "string" }, "rate": decimal, "note": { "type": ["string", "null"] } } } } } },
+            "totals": { "type": "object", "description": "EN 16931: line nets to the cent, VAT per category rounded once" },
+            "corrects": { "description": "credit notes: [id, number, issue date] of the corrected invoice" },
+            "documents": { "type": "array", "items": { "type": "string" }, "description": "stored e-invoice formats" },
+        } },
+    });
+    super::docs::merge(doc, paths, schemas);
+}

@@ -285,6 +285,7 @@ pub fn document() -> Value {
     add_contracts(&mut doc);
     super::checks::add_docs(&mut doc);
     super::usage::add_docs(&mut doc);
+    super::billing::add_docs(&mut doc);
     crate::rest::vault::describe(&mut doc);
     doc
 }
@@ -456,6 +457,11 @@ fn add_contracts(doc: &mut Value) {
         "CancelOutcome": { "type": "object", "properties": { "end_date": date(), "earliest_end": date(), "credit": charge } },
         "PriceChangeInput": { "type": "object", "required": ["valid_from", "fee"], "properties": { "valid_from": date(), "fee": money() } },
     });
+    merge(doc, paths, schemas);
+}
+
+/// Adds an area's paths and component schemas to the document.
+pub fn merge(doc: &mut Value, paths: Value, schemas: Value) {
     for (section, values) in [("paths", paths), ("schemas", schemas)] {
         let target = if section == "paths" {
             &mut doc["paths"]

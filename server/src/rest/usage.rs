@@ -421,14 +421,5 @@ pub fn add_docs(doc: &mut Value) {
                 "items": { "type": "object", "properties": { "from": decimal, "unit_price": decimal } } },
         } },
     });
-    for (section, values) in [("paths", paths), ("schemas", schemas)] {
-        let target = if section == "paths" {
-            &mut doc["paths"]
-        } else {
-            &mut doc["components"]["schemas"]
-        };
-        if let (Some(target), Value::Object(values)) = (target.as_object_mut(), values) {
-            target.extend(values);
-        }
-    }
+    super::docs::merge(doc, paths, schemas);
 }
