@@ -236,7 +236,13 @@ async fn drop_database(
         (None, Some(url)) => db::options_from_url(url)?,
         (None, None) => return Ok(()),
     };
-    let admin = db::connect(options).await?;
+    // right after a bulk benchmark the server may be busy checkpointing for a while
+    let admin = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(std::time::Duration::from_secs(120))
+        .connect_with(options)
+        .await
+        .context("connecting to PostgreSQL to drop the benchmark database")?;
     sqlx::query(&format!("drop database if exists \"{name}\""))
         .execute(&admin)
         .await?;
