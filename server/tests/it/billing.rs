@@ -855,3 +855,78 @@ async fn the_api_runs_billing_finalizes_and_serves_the_stored_xml() {
     assert_eq!(credit.json()["summary"]["kind"], "credit_note");
     assert_eq!(credit.json()["corrects"][1], number);
 }
+
+#[tokio::test]
+async fn usage_billed_in_arrears_makes_a_valid_e_invoice_with_its_tiers() {
+    let s = setup("usage").await;
+    let customer = s.customer("Traffic GmbH", json!({})).await;
+    let product = Uuid::new_v4();
+    for statement in [
+        "insert into products (id, tenant_id, sku, name, kind) values ($1, $2, 'WEB-M', 'Webhosting M', 'hosting')",
+        "insert into product_usage_prices (product_id, metric, unit, included_quantity) values ($1, 'traffic_gb', 'GB', 100)",
+        "insert into product_usage_tiers (product_id, metric, from_quantity, unit_price)
+         values ($1, 'traffic_gb', 0, 0.10), ($1, 'traffic_gb', 500, 0.05)",
+    ] {
+        sqlx::query(statement)
+            .bind(product)
+            .bind(s.tenant)
+            .execute(&s.app.pool)
+            .await
+            .unwrap();
+    }
+    let contract = s
+        .contract(
+            customer,
+            "Webhosting M",
+            "2026-10-01",
+            "9.90",
+            json!({ "product_id": product }),
+        )
+        .await;
+    sqlx::query(
+        "insert into usage_records (id, tenant_id, contract_id, metric, period_start, quantity, unit, source)
+         values (gen_random_uuid(), $1, $2, 'traffic_gb', '2026-10-01', 812.5, 'GB', 'api')",
+    )
+    .bind(s.tenant)
+    .bind(contract)
+    .execute(&s.app.pool)
+    .await
+    .unwrap();
+    s.run("2026-11-01", false).await;
+    let id = s.invoices("draft").await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let draft = s.invoice(&id).await;
+    let usage: Vec<(String, String, String)> = draft["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["kind"] == "usage")
+        .map(|l| {
+            (
+                l["quantity"].as_str().unwrap().to_owned(),
+                l["unit_code"].as_str().unwrap().to_owned(),
+                l["net_amount"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // 100 GB included; 400 GB at 0.10, the 312.5 GB from 500 on at 0.05
+    assert_eq!(
+        usage,
+        vec![
+            ("400.0000".into(), "E34".into(), "40.00".into()),
+            ("312.5000".into(), "E34".into(), "15.63".into()),
+        ]
+    );
+    assert_eq!(s.issue(&[&id]).await.status, StatusCode::OK);
+    let xml = s.stored_xml(&id, "zugferd").await;
+    assert!(xml.contains("<ram:BilledQuantity unitCode=\"E34\">312.50</ram:BilledQuantity>"));
+    assert_valid("cii", "usage", &xml);
+    let billed: i64 =
+        sqlx::query_scalar("select count(*) from usage_records where billed_at is not null")
+            .fetch_one(&s.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(billed, 1);
+}
