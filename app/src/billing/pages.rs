@@ -205,11 +205,21 @@ fn RunResult(run: RunSummary) -> impl IntoView {
     let toasts = use_toasts();
     let lang = use_lang();
     Effect::new(move |_| {
-        if let Some(Ok(issued)) = issue.value().get() {
-            toasts.success(Key::BillIssuedAll.fill(lang, &[("count", &issued.len().to_string())]));
+        if let Some(Ok(outcome)) = issue.value().get() {
+            toasts.success(
+                Key::BillIssuedAll.fill(lang, &[("count", &outcome.issued.len().to_string())]),
+            );
             version.update(|v| *v += 1);
         }
     });
+    let skipped = move || {
+        issue
+            .value()
+            .get()
+            .and_then(Result::ok)
+            .map(|outcome| outcome.skipped)
+            .filter(|skipped| !skipped.is_empty())
+    };
     let may_bill = may_bill();
     let has_drafts = !run.preview && run.invoice_count > 0;
     let heading = if run.preview {
@@ -231,6 +241,14 @@ fn RunResult(run: RunSummary) -> impl IntoView {
         {run.preview.then(|| view! { <p class="hint">{t(Key::BillPreviewNote)}</p> })}
         <Show when=move || may_bill.get() && has_drafts>
             <FormError result=issue.value()/>
+            {move || skipped().map(|skipped| view! {
+                <div class="alert alert-warn" role="alert">
+                    <p>{t(Key::BillSkipped)}</p>
+                    <ul>{skipped.into_iter().map(|s| view! {
+                        <li><a href=format!("/invoices/{}", s.id)>{s.buyer_name}</a>": "{s.reason}</li>
+                    }).collect_view()}</ul>
+                </div>
+            })}
             <div class="actions">
                 <button type="button" class="button button-primary" disabled=move || issue.pending().get()
                     on:click=move |_| { issue.dispatch(IssueRun { run_id }); }>

@@ -36,27 +36,54 @@ fn missing_text(missing: &cii::Missing, lang: crate::i18n::Lang) -> &'static str
 /// Issues drafts in the order given, in the caller's transaction: each gets the next number
 /// of its range (invoices and credit notes count separately), today's date, its due date,
 /// the buyer as the customer is now, and its e-invoice XML stored for good. A draft whose
-/// parties are incomplete for a valid e-invoice stops the whole step with the reason.
+/// parties are incomplete for a valid e-invoice is checked before anything is numbered: it
+/// stops the whole step with the reason, or with `skip_incomplete` stays a draft and is
+/// reported, while the others are issued.
 #[cfg(feature = "ssr")]
 pub async fn issue(
     conn: &mut PgConnection,
     actor: &Actor,
     ids: &[Uuid],
-) -> Result<Vec<IssuedInvoice>, AppError> {
+    skip_incomplete: bool,
+) -> Result<IssueOutcome, AppError> {
     actor.require(Permission::ManageBilling)?;
     let lang = actor.lang;
     let drafts = repo::lock_drafts(conn, actor.tenant_id, ids).await?;
     if drafts.is_empty() {
         return Err(AppError::field("ids", Key::InvoiceErrNoDrafts.text(lang)));
     }
+    let draft_ids: Vec<Uuid> = drafts.iter().map(|(id, _)| *id).collect();
+    repo::refresh_buyers(conn, actor.tenant_id, &draft_ids).await?;
+    let seller = repo::seller(conn, actor.tenant_id).await?;
+    let mut outcome = IssueOutcome::default();
+    let mut complete = Vec::with_capacity(drafts.len());
+    for (id, kind) in drafts {
+        let draft = repo::load(conn, actor.tenant_id, id, None)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        match cii::check(&draft, &seller).first() {
+            Some(missing) => outcome.skipped.push(SkippedInvoice {
+                id,
+                buyer_name: draft.summary.buyer_name,
+                reason: missing_text(missing, lang).to_owned(),
+            }),
+            None => complete.push((id, kind)),
+        }
+    }
+    if !outcome.skipped.is_empty() && (!skip_incomplete || complete.is_empty()) {
+        let mut errors = FieldErrors::default();
+        for skipped in &outcome.skipped {
+            errors.add("ids", format!("{}: {}", skipped.buyer_name, skipped.reason));
+        }
+        return Err(AppError::Validation(errors));
+    }
     let (today, _) = crate::contracts::repo::tenant_today(conn, actor.tenant_id).await?;
     let year = chrono::Datelike::year(&today);
-    let mut issued = Vec::with_capacity(drafts.len());
     for (kind, pattern) in [
         ("invoice", DEFAULT_INVOICE_PATTERN),
         ("credit_note", DEFAULT_CREDIT_NOTE_PATTERN),
     ] {
-        let of_kind: Vec<Uuid> = drafts
+        let of_kind: Vec<Uuid> = complete
             .iter()
             .filter(|(_, k)| k == kind)
             .map(|(id, _)| *id)
@@ -81,43 +108,33 @@ pub async fn issue(
             actor.user_id,
         )
         .await?;
-        issued.extend(
+        outcome.issued.extend(
             of_kind
                 .into_iter()
                 .zip(numbers)
                 .map(|(id, number)| IssuedInvoice { id, number }),
         );
     }
-    let seller = repo::seller(conn, actor.tenant_id).await?;
-    let mut errors = FieldErrors::default();
-    for done in &issued {
+    for done in &outcome.issued {
         let invoice = repo::load(conn, actor.tenant_id, done.id, None)
             .await?
             .ok_or(AppError::NotFound)?;
-        let missing = cii::check(&invoice, &seller);
-        if let Some(first) = missing.first() {
-            errors.add(
-                "ids",
-                format!("{}: {}", done.number, missing_text(first, lang)),
-            );
-            continue;
-        }
         let flavor = cii::Flavor::for_invoice(&invoice);
         let xml = cii::render(&invoice, &seller, flavor);
         repo::store_document(conn, done.id, flavor.format_name(), xml.as_bytes()).await?;
     }
-    errors.into_result()?;
     record(
         conn,
-        Event::by(actor, "invoices.issued", "invoice", issued[0].id).change(
+        Event::by(actor, "invoices.issued", "invoice", outcome.issued[0].id).change(
             None,
             Some(serde_json::json!({
-                "numbers": issued.iter().map(|i| &i.number).collect::<Vec<_>>(),
+                "numbers": outcome.issued.iter().map(|i| &i.number).collect::<Vec<_>>(),
+                "skipped": outcome.skipped.iter().map(|i| i.id).collect::<Vec<_>>(),
             })),
         ),
     )
     .await?;
-    Ok(issued)
+    Ok(outcome)
 }
 
 /// A credit-note draft that takes an issued invoice back in full (one per invoice).
@@ -198,9 +215,9 @@ pub async fn issue_invoices(input: IssueInput) -> Result<Vec<IssuedInvoice>, App
         async {
             let actor = authorize(Permission::ManageBilling)?;
             let mut tx = pool()?.begin().await?;
-            let issued = issue(&mut tx, &actor, &input.ids).await?;
+            let outcome = issue(&mut tx, &actor, &input.ids, false).await?;
             tx.commit().await?;
-            Ok(issued)
+            Ok(outcome.issued)
         }
         .await,
     )
@@ -220,17 +237,18 @@ pub async fn create_credit_note(invoice_id: Uuid) -> Result<Uuid, AppError> {
     )
 }
 
-/// Issues every draft a billing run made ("finalize the run").
+/// Issues every draft a billing run made ("finalize the run"); drafts whose customer data
+/// is incomplete stay drafts and are named with the reason.
 #[server(prefix = "/sf", endpoint = "invoices/issue-run", input = Json, output = Json)]
-pub async fn issue_run(run_id: Uuid) -> Result<Vec<IssuedInvoice>, AppError> {
+pub async fn issue_run(run_id: Uuid) -> Result<IssueOutcome, AppError> {
     respond(
         async {
             let actor = authorize(Permission::ManageBilling)?;
             let mut tx = pool()?.begin().await?;
             let ids = repo::draft_ids_of_run(&mut tx, actor.tenant_id, run_id).await?;
-            let issued = issue(&mut tx, &actor, &ids).await?;
+            let outcome = issue(&mut tx, &actor, &ids, true).await?;
             tx.commit().await?;
-            Ok(issued)
+            Ok(outcome)
         }
         .await,
     )

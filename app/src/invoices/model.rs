@@ -166,6 +166,21 @@ pub struct IssuedInvoice {
     pub number: String,
 }
 
+/// A draft left unissued because a valid e-invoice needs data it lacks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SkippedInvoice {
+    pub id: Uuid,
+    pub buyer_name: String,
+    pub reason: String,
+}
+
+/// What issuing many drafts did: the issued ones, numbered without gaps, and the skipped.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct IssueOutcome {
+    pub issued: Vec<IssuedInvoice>,
+    pub skipped: Vec<SkippedInvoice>,
+}
+
 /// The VAT code and rate as stored.
 pub fn line_tax_from_row(code: &str, rate: Decimal, note: Option<&str>) -> LineTax {
     LineTax {

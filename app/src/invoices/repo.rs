@@ -282,8 +282,31 @@ pub async fn draft_ids_of_run(
     .await
 }
 
-/// Issues drafts with their numbers in one statement: the buyer is copied again from the
-/// customer, the issue date is `today` and the due date follows the customer's terms.
+/// Copies the buyer of drafts again from their customers: what an issued invoice names is
+/// the customer as on the day it is issued.
+pub async fn refresh_buyers(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "update invoices i set customer_number = c.number, buyer_name = c.display_name,
+             buyer_street = c.billing_street, buyer_postal_code = c.billing_postal_code,
+             buyer_city = c.billing_city, buyer_country = c.billing_country, buyer_vat_id = c.vat_id,
+             buyer_leitweg_id = c.leitweg_id,
+             buyer_email = case when c.invoice_email <> '' then c.invoice_email else c.email end
+         from customers c
+         where i.id = any($2) and i.tenant_id = $1 and i.status = 'draft' and c.id = i.customer_id",
+    )
+    .bind(tenant_id)
+    .bind(ids)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Issues drafts with their numbers in one statement: the issue date is `today`, the due
+/// date follows the customer's payment terms.
 pub async fn issue(
     conn: &mut PgConnection,
     tenant_id: Uuid,
@@ -294,12 +317,7 @@ pub async fn issue(
 ) -> sqlx::Result<u64> {
     sqlx::query(
         "update invoices i set status = 'issued', number = u.number, issue_date = $3,
-             due_date = $3 + c.payment_terms_days, issued_at = now(), issued_by = $4,
-             customer_number = c.number, buyer_name = c.display_name, buyer_street = c.billing_street,
-             buyer_postal_code = c.billing_postal_code, buyer_city = c.billing_city,
-             buyer_country = c.billing_country, buyer_vat_id = c.vat_id,
-             buyer_leitweg_id = c.leitweg_id,
-             buyer_email = case when c.invoice_email <> '' then c.invoice_email else c.email end
+             due_date = $3 + c.payment_terms_days, issued_at = now(), issued_by = $4
          from unnest($2::uuid[], $5::text[]) as u(id, number), customers c
          where i.id = u.id and i.tenant_id = $1 and i.status = 'draft' and c.id = i.customer_id",
     )

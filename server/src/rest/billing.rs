@@ -175,7 +175,7 @@ async fn finalize(
     Path(id): Path<Uuid>,
 ) -> Result<Json<Value>, ApiError> {
     let mut tx = state.pool.begin().await?;
-    app::invoices::api::issue(&mut tx, &actor, &[id]).await?;
+    app::invoices::api::issue(&mut tx, &actor, &[id], false).await?;
     let invoice = app::invoices::repo::load(&mut tx, actor.tenant_id, id, None)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -930,3 +930,71 @@ async fn usage_billed_in_arrears_makes_a_valid_e_invoice_with_its_tiers() {
             .unwrap();
     assert_eq!(billed, 1);
 }
+
+#[tokio::test]
+async fn issuing_a_run_skips_drafts_with_incomplete_buyers_and_numbers_the_rest_gaplessly() {
+    let s = setup("skip").await;
+    let complete = s.customer("Alpha GmbH", json!({})).await;
+    s.contract(complete, "Webhosting M", "2026-11-01", "10.00", json!({}))
+        .await;
+    let incomplete = s
+        .customer(
+            "Ohne Anschrift KG",
+            json!({ "billing_postal_code": "", "billing_city": "" }),
+        )
+        .await;
+    s.contract(incomplete, "Webhosting M", "2026-11-01", "10.00", json!({}))
+        .await;
+    let run = s.run("2026-11-01", false).await;
+
+    // one draft at a time is all or nothing, and says which customer lacks what
+    let drafts = s.invoices("draft").await;
+    let all: Vec<&str> = drafts.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    let refused = s.issue(&all).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("Ohne Anschrift KG"),
+        "{}",
+        refused.body
+    );
+
+    let outcome = s
+        .app
+        .call(
+            "invoices/issue-run",
+            Some(&s.cookie),
+            json!({ "run_id": run }),
+        )
+        .await;
+    assert_eq!(outcome.status, StatusCode::OK, "{}", outcome.body);
+    let outcome = outcome.json();
+    let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+    assert_eq!(outcome["issued"].as_array().unwrap().len(), 1);
+    assert_eq!(outcome["issued"][0]["number"], format!("RE-{year}-00001"));
+    assert_eq!(outcome["skipped"][0]["buyer_name"], "Ohne Anschrift KG");
+    assert!(outcome["skipped"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("PLZ"));
+    let left = s.invoices("draft").await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["buyer_name"], "Ohne Anschrift KG");
+
+    // once the address is there, the draft is issued with the next number
+    sqlx::query("update customers set billing_postal_code = '04109', billing_city = 'Leipzig' where id = $1")
+        .bind(incomplete)
+        .execute(&s.app.pool)
+        .await
+        .unwrap();
+    let again = s
+        .app
+        .call(
+            "invoices/issue-run",
+            Some(&s.cookie),
+            json!({ "run_id": run }),
+        )
+        .await
+        .json();
+    assert_eq!(again["issued"][0]["number"], format!("RE-{year}-00002"));
+    assert_eq!(again["skipped"], json!([]));
+}
