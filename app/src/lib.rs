@@ -46,6 +46,19 @@ pub fn use_session() -> Resource<Result<Option<SessionView>, AppError>> {
     expect_context::<CurrentSession>().0
 }
 
+/// Whether the signed-in user may do `permission` (to show or hide controls; the server
+/// checks again on every call).
+pub fn use_permission(permission: crate::domain::Permission) -> Signal<bool> {
+    let session = use_session();
+    Signal::derive(move || {
+        session
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .is_some_and(|s| s.can(permission))
+    })
+}
+
 /// The currency of the signed-in user's tenant (EUR until the session is known).
 pub fn use_currency() -> Signal<String> {
     let session = use_session();

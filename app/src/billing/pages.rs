@@ -12,7 +12,6 @@ use crate::ui::form::{field_errors, FieldError, FormError};
 use crate::ui::table::{use_page_request, PagedTable};
 use crate::ui::toast::use_toasts;
 use crate::ui::{Date, ErrorBox, Loading, LocalTime, Money};
-use crate::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -23,17 +22,6 @@ const POLL_MILLIS: u64 = 700;
 
 fn count(value: i32) -> String {
     crate::domain::format::number(rust_decimal::Decimal::from(value), 0, use_lang())
-}
-
-fn may_bill() -> Signal<bool> {
-    let session = use_session();
-    Signal::derive(move || {
-        session
-            .get()
-            .and_then(Result::ok)
-            .flatten()
-            .is_some_and(|s| s.can(Permission::ManageBilling))
-    })
 }
 
 /// The start form and the runs so far.
@@ -58,7 +46,7 @@ pub fn BillingPage() -> impl IntoView {
     };
     let request = use_page_request();
     let runs = Resource::new(move || request.get(), list_runs);
-    let may_bill = may_bill();
+    let may_bill = crate::use_permission(Permission::ManageBilling);
     view! {
         <Title text=t(Key::BillTitle)/>
         <h1>{t(Key::BillTitle)}</h1>
@@ -220,7 +208,7 @@ fn RunResult(run: RunSummary) -> impl IntoView {
             .map(|outcome| outcome.skipped)
             .filter(|skipped| !skipped.is_empty())
     };
-    let may_bill = may_bill();
+    let may_bill = crate::use_permission(Permission::ManageBilling);
     let has_drafts = !run.preview && run.invoice_count > 0;
     let heading = if run.preview {
         t(Key::BillPreviewOf)

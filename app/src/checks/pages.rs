@@ -16,7 +16,6 @@ use crate::ui::paging::{Page, PageRequest};
 use crate::ui::table::{use_page_request, PagedTable, SearchBox, SortHeader};
 use crate::ui::toast::use_toasts;
 use crate::ui::{Date, EmptyState, ErrorBox, Loading, LocalTime};
-use crate::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -25,17 +24,6 @@ use uuid::Uuid;
 
 /// Intervals the form offers, in minutes.
 const INTERVALS: [i32; 7] = [1, 5, 15, 30, 60, 360, 1440];
-
-fn can_manage() -> Signal<bool> {
-    let session = use_session();
-    Signal::derive(move || {
-        session
-            .get()
-            .and_then(Result::ok)
-            .flatten()
-            .is_some_and(|s| s.can(Permission::ManageInventory))
-    })
-}
 
 /// Up, down or unknown as an icon and words.
 #[component]
@@ -106,7 +94,7 @@ pub fn ChecksPage() -> impl IntoView {
         |(filter, page)| list_checks(filter, page),
     );
     let current = filter.get_untracked().status;
-    let manage = can_manage();
+    let manage = crate::use_permission(Permission::ManageInventory);
     view! {
         <Title text=t(Key::ChecksTitle)/>
         <div class="page-head">
@@ -380,7 +368,7 @@ fn CheckEditor(record: Option<Check>, reload: RwSignal<usize>) -> impl IntoView 
         let port = s.kind.get().default_port(s.tls_mode.get());
         Key::ChecksPortHint.fill(lang, &[("port", &port.to_string())])
     });
-    let manage = can_manage();
+    let manage = crate::use_permission(Permission::ManageInventory);
     let mut intervals = INTERVALS.to_vec();
     if !intervals.contains(&s.interval_minutes.get_untracked()) {
         intervals.push(s.interval_minutes.get_untracked());
@@ -506,7 +494,7 @@ fn CheckSummary(check: Check, reload: RwSignal<usize>) -> impl IntoView {
             reload.update(|n| *n += 1);
         }
     });
-    let manage = can_manage();
+    let manage = crate::use_permission(Permission::ManageInventory);
     view! {
         <section class="card stack" aria-labelledby="check-state-title">
             <h2 id="check-state-title">{t(Key::ChecksCurrentState)}</h2>
@@ -648,7 +636,7 @@ pub fn TargetChecks(
         (_, Some(id)) => format!("/checks/new?domain={id}&label={}", encode(&label)),
         _ => "/checks/new".to_owned(),
     };
-    let manage = can_manage();
+    let manage = crate::use_permission(Permission::ManageInventory);
     view! {
         <section class="card stack" aria-labelledby="target-checks-title">
             <h2 id="target-checks-title">{t(Key::ChecksTitle)}</h2>

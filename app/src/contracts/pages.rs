@@ -19,24 +19,12 @@ use crate::ui::paging::PageRequest;
 use crate::ui::table::{use_page_request, PagedTable, SearchBox, SortHeader};
 use crate::ui::toast::use_toasts;
 use crate::ui::{Date, EmptyState, ErrorBox, Loading, Money};
-use crate::use_session;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use rust_decimal::Decimal;
 use uuid::Uuid;
-
-fn can_manage() -> Signal<bool> {
-    let session = use_session();
-    Signal::derive(move || {
-        session
-            .get()
-            .and_then(Result::ok)
-            .flatten()
-            .is_some_and(|s| s.can(Permission::ManageContracts))
-    })
-}
 
 /// "19,00 € pro Monat × 2"
 pub fn fee_text(
@@ -198,7 +186,7 @@ pub fn ContractsPage() -> impl IntoView {
         |(filter, page)| list_contracts(filter, page),
     );
     let f = filter.get_untracked();
-    let manage = can_manage();
+    let manage = crate::use_permission(Permission::ManageContracts);
     view! {
         <Title text=t(Key::NavContracts)/>
         <div class="page-head">
@@ -258,7 +246,7 @@ pub fn CustomerContracts(customer_id: Uuid) -> impl IntoView {
     Effect::new(move |_| {
         load.dispatch(status.get());
     });
-    let manage = can_manage();
+    let manage = crate::use_permission(Permission::ManageContracts);
     let tabs = [
         (Some(ContractStatus::Past), Key::ContractsPast),
         (Some(ContractStatus::Active), Key::ContractsActive),
@@ -817,7 +805,7 @@ fn CancelSection(file: ContractFile, reload: RwSignal<u32>) -> impl IntoView {
 pub fn ContractPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let contract = use_contract(move || reload.get());
-    let manage = can_manage();
+    let manage = crate::use_permission(Permission::ManageContracts);
     let lang = use_lang();
     view! {
         <Transition fallback=Loading>

@@ -13,22 +13,10 @@ use crate::ui::form::{field_errors, FieldError, FormError, TextField};
 use crate::ui::table::{use_page_request, ConfirmButton, PagedTable, SearchBox, SortHeader};
 use crate::ui::toast::use_toasts;
 use crate::ui::{EmptyState, ErrorBox, Loading, LocalTime};
-use crate::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
-
-fn can_manage() -> Signal<bool> {
-    let session = use_session();
-    Signal::derive(move || {
-        session
-            .get()
-            .and_then(Result::ok)
-            .flatten()
-            .is_some_and(|s| s.can(Permission::ManageCustomers))
-    })
-}
 
 #[component]
 pub fn CustomersPage() -> impl IntoView {
@@ -46,7 +34,7 @@ pub fn CustomersPage() -> impl IntoView {
         |(filter, page)| list_customers(filter, page),
     );
     let f = filter.get_untracked();
-    let manage = can_manage();
+    let manage = crate::use_permission(Permission::ManageCustomers);
     view! {
         <Title text=t(Key::NavCustomers)/>
         <div class="page-head">
@@ -616,7 +604,7 @@ pub fn CustomerFilePage() -> impl IntoView {
             }
         },
     );
-    let manage = can_manage();
+    let manage = crate::use_permission(Permission::ManageCustomers);
     let lang = use_lang();
     view! {
         <Transition fallback=Loading>

@@ -29,24 +29,12 @@ use crate::ui::paging::PageRequest;
 use crate::ui::table::SearchBox;
 use crate::ui::toast::use_toasts;
 use crate::ui::{Date, ErrorBox, Loading};
-use crate::use_session;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use std::future::Future;
 use uuid::Uuid;
-
-fn can_manage() -> Signal<bool> {
-    let session = use_session();
-    Signal::derive(move || {
-        session
-            .get()
-            .and_then(Result::ok)
-            .flatten()
-            .is_some_and(|s| s.can(Permission::ManageInventory))
-    })
-}
 
 /// The list filters the URL describes (`?customer=…&status=…&expiring=30`).
 fn use_filter() -> Memo<InventoryFilter> {
@@ -64,7 +52,7 @@ fn use_filter() -> Memo<InventoryFilter> {
 /// A list's head: title, search, and the "new" button for those who may.
 #[component]
 fn ListHead(title: Key, search: Key, new_path: &'static str, new_label: Key) -> impl IntoView {
-    let manage = can_manage();
+    let manage = crate::use_permission(Permission::ManageInventory);
     view! {
         <Title text=t(title)/>
         <div class="page-head">
@@ -252,7 +240,7 @@ fn RecordForm<I: Clone + Send + Sync + 'static>(
             }
         }
     });
-    let manage = can_manage();
+    let manage = crate::use_permission(Permission::ManageInventory);
     view! {
         <Title text=title.clone()/>
         <h1>{title}{subtitle.map(|s| view! { " " <small class="muted">{s}</small> })}</h1>

@@ -12,7 +12,6 @@ use crate::ui::paging::Page;
 use crate::ui::table::{use_page_request, PagedTable, SearchBox};
 use crate::ui::toast::use_toasts;
 use crate::ui::{Date, ErrorBox, Loading, Money};
-use crate::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -150,14 +149,7 @@ fn InvoiceView(detail: InvoiceDetail, version: RwSignal<u32>) -> impl IntoView {
         (InvoiceKind::CreditNote, None) => t(Key::InvoiceCreditNoteDraft).to_owned(),
         (InvoiceKind::Invoice, None) => t(Key::InvoiceDraftTitle).to_owned(),
     };
-    let session = use_session();
-    let may_bill = Signal::derive(move || {
-        session
-            .get()
-            .and_then(Result::ok)
-            .flatten()
-            .is_some_and(|s| s.can(Permission::ManageBilling))
-    });
+    let may_bill = crate::use_permission(Permission::ManageBilling);
     let toasts = use_toasts();
     let navigate = use_navigate();
     let issue = ServerAction::<IssueInvoices>::new();

@@ -323,17 +323,6 @@ pub fn PortalDomainsPage() -> impl IntoView {
 
 // The customer file's section for staff.
 
-fn can_manage_customers() -> Signal<bool> {
-    let session = use_session();
-    Signal::derive(move || {
-        session
-            .get()
-            .and_then(Result::ok)
-            .flatten()
-            .is_some_and(|s| s.can(Permission::ManageCustomers))
-    })
-}
-
 /// The invitation link, shown once: selectable, with a copy button.
 #[component]
 fn InvitationLink(link: String) -> impl IntoView {
@@ -493,7 +482,7 @@ pub fn CustomerPortalUsers(customer_id: Uuid) -> impl IntoView {
     Effect::new(move |_| {
         load.dispatch(reload.get());
     });
-    let manage = can_manage_customers();
+    let manage = crate::use_permission(Permission::ManageCustomers);
     let set_active = ServerAction::<SetCustomerUserActive>::new();
     let toasts = use_toasts();
     let lang = use_lang();

@@ -12,22 +12,10 @@ use crate::ui::form::{field_errors, FieldError, FormError, SelectField, TextFiel
 use crate::ui::table::{use_page_request, PagedTable, SearchBox, SortHeader};
 use crate::ui::toast::use_toasts;
 use crate::ui::{EmptyState, ErrorBox, Loading, Money};
-use crate::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
-
-fn can_manage() -> Signal<bool> {
-    let session = use_session();
-    Signal::derive(move || {
-        session
-            .get()
-            .and_then(Result::ok)
-            .flatten()
-            .is_some_and(|s| s.can(Permission::ManageProducts))
-    })
-}
 
 #[component]
 fn CatalogTabs(current: &'static str) -> impl IntoView {
@@ -48,7 +36,7 @@ pub fn ProductsPage() -> impl IntoView {
         move || (inactive.get(), request.get()),
         |(inactive, page)| list_products(inactive, page),
     );
-    let manage = can_manage();
+    let manage = crate::use_permission(Permission::ManageProducts);
     let lang = use_lang();
     view! {
         <Title text=t(Key::NavProducts)/>
@@ -247,7 +235,7 @@ pub fn ProductPage() -> impl IntoView {
             }
         },
     );
-    let manage = can_manage();
+    let manage = crate::use_permission(Permission::ManageProducts);
     let lang = use_lang();
     view! {
         <Suspense fallback=Loading>
@@ -279,7 +267,7 @@ pub fn TldPricesPage() -> impl IntoView {
     let save = ServerAction::<SaveTldPrice>::new();
     let prices = Resource::new(move || save.version().get(), |_| list_tld_prices());
     let errors = field_errors(save.value());
-    let manage = can_manage();
+    let manage = crate::use_permission(Permission::ManageProducts);
     let lang = use_lang();
     let fields: [RwSignal<String>; 7] = std::array::from_fn(|_| RwSignal::new(String::new()));
     let edit = move |price: TldPrice| {

@@ -12,7 +12,6 @@ use crate::ui::table::{use_page_request, PagedTable};
 use crate::ui::toast::use_toasts;
 use crate::ui::upload::{upload_action, FileUploadForm};
 use crate::ui::{Date, ErrorBox, Loading, LocalTime, Money};
-use crate::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -239,14 +238,7 @@ fn Report(summary: ImportSummary) -> impl IntoView {
         }
     };
     let selected = RwSignal::new(Vec::<i32>::new());
-    let session = use_session();
-    let can_create = Signal::derive(move || {
-        session
-            .get()
-            .and_then(Result::ok)
-            .flatten()
-            .is_some_and(|s| s.can(Permission::ManageContracts))
-    });
+    let can_create = crate::use_permission(Permission::ManageContracts);
     let note = if summary.dry_run {
         Key::RegNoteDryRun.text(lang).to_owned()
     } else if summary.error == "rejected_rows" {

@@ -15,7 +15,6 @@ use crate::ui::table::{use_page_request, PagedTable, SortHeader};
 use crate::ui::toast::use_toasts;
 use crate::ui::upload::{upload_action, FileUploadForm};
 use crate::ui::{ErrorBox, Loading, LocalTime};
-use crate::use_session;
 use chrono::{Datelike, NaiveDate};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -23,17 +22,6 @@ use leptos_router::hooks::use_query_map;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use uuid::Uuid;
-
-fn can(permission: Permission) -> Signal<bool> {
-    let session = use_session();
-    Signal::derive(move || {
-        session
-            .get()
-            .and_then(Result::ok)
-            .flatten()
-            .is_some_and(|s| s.can(permission))
-    })
-}
 
 /// A quantity as people read it: grouped, up to 4 decimals, no trailing zeros.
 fn quantity_text(value: Decimal, lang: Lang) -> String {
@@ -43,7 +31,7 @@ fn quantity_text(value: Decimal, lang: Lang) -> String {
 
 #[component]
 pub fn UsagePage() -> impl IntoView {
-    let may_import = can(Permission::ImportUsage);
+    let may_import = crate::use_permission(Permission::ImportUsage);
     let import = upload_action(import_usage_file);
     let record = ServerAction::<RecordUsage>::new();
     let query = use_query_map();
@@ -603,7 +591,7 @@ pub fn ProductUsagePrices(product_id: Uuid) -> impl IntoView {
     Effect::new(move |_| {
         load.dispatch(product_id);
     });
-    let manage = can(Permission::ManageProducts);
+    let manage = crate::use_permission(Permission::ManageProducts);
     view! {
         <section class="card" aria-labelledby="usage-prices-title">
             <h2 id="usage-prices-title">{t(Key::UsagePricesTitle)}</h2>

@@ -17,7 +17,6 @@ use crate::ui::paging::{PageRequest, MAX_PER_PAGE};
 use crate::ui::table::ConfirmButton;
 use crate::ui::toast::use_toasts;
 use crate::ui::{EmptyState, ErrorBox, Loading, LocalTime};
-use crate::use_session;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -25,17 +24,6 @@ use uuid::Uuid;
 
 /// A printed password list leaves the screen after this long.
 const LIST_HIDE_AFTER_SECS: u32 = 300;
-
-fn allowed(permission: Permission) -> Signal<bool> {
-    let session = use_session();
-    Signal::derive(move || {
-        session
-            .get()
-            .and_then(Result::ok)
-            .flatten()
-            .is_some_and(|s| s.can(permission))
-    })
-}
 
 /// Runs `hide` after `secs` unless `shown` moved on meanwhile (hidden, or shown anew).
 fn hide_later(secs: u32, shown: RwSignal<u32>, hide: impl Fn() + 'static) {
@@ -157,7 +145,7 @@ fn CredentialTable(
     edit: Option<Callback<Credential>>,
     deleted: Option<Callback<()>>,
 ) -> impl IntoView {
-    let reveal = allowed(Permission::RevealCredentials);
+    let reveal = crate::use_permission(Permission::RevealCredentials);
     let lang = use_lang();
     let changes = edit.is_some();
     view! {
@@ -393,7 +381,7 @@ fn CredentialForm(
 /// an action after hydration, so the customer page may place it inside its own Suspense.
 #[component]
 pub fn CustomerCredentials(customer_id: Uuid) -> impl IntoView {
-    let view_vault = allowed(Permission::ViewCredentials);
+    let view_vault = crate::use_permission(Permission::ViewCredentials);
     move || {
         view_vault
             .get()
@@ -416,8 +404,8 @@ fn CredentialsSection(customer_id: Uuid) -> impl IntoView {
     });
     // Some(None): a new credential; Some(Some(c)): changing c
     let editing = RwSignal::new(None::<Option<Credential>>);
-    let manage = allowed(Permission::ManageCredentials);
-    let reveal = allowed(Permission::RevealCredentials);
+    let manage = crate::use_permission(Permission::ManageCredentials);
+    let reveal = crate::use_permission(Permission::RevealCredentials);
     let lang = use_lang();
     let done = Callback::new(move |()| {
         editing.set(None);
@@ -463,7 +451,7 @@ fn CredentialsSection(customer_id: Uuid) -> impl IntoView {
 /// customer file.
 #[component]
 pub fn AttachedCredentials(owner: CredentialOwner) -> impl IntoView {
-    let view_vault = allowed(Permission::ViewCredentials);
+    let view_vault = crate::use_permission(Permission::ViewCredentials);
     let load = Action::new(move |_: &()| {
         let page = PageRequest {
             per_page: MAX_PER_PAGE,

@@ -167,7 +167,7 @@ fn ContractLinks(server: Server, reload: RwSignal<usize>) -> impl IntoView {
             reload.update(|n| *n += 1);
         }
     });
-    let manage = can_manage();
+    let manage = crate::use_permission(Permission::ManageInventory);
     view! {
         <section class="card stack" aria-labelledby="contracts-title">
             <h2 id="contracts-title">{t(Key::InvLinkedContracts)}</h2>
