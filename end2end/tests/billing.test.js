@@ -1,5 +1,5 @@
 // The month's billing: the accountant looks at a preview, bills for real, issues the run's
-// drafts and opens an invoice with its number, VAT breakdown and e-invoice download.
+// drafts and opens an invoice with its number, VAT breakdown, PDF and e-invoice download.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKontor, launchBrowser, loginAdmin, watchErrors, hydrated, screenshot } from '../support.js';
@@ -56,6 +56,12 @@ test('a preview, a billing run and issuing its invoices', async () => {
   const xml = await page.request.get(new URL(await download.getAttribute('href'), kontor.url).href);
   assert.equal(xml.status(), 200);
   assert.match(await xml.text(), new RegExp(`<ram:ID>RE-${year}-00001</ram:ID>`));
+  const pdfLink = page.getByRole('link', { name: 'PDF', exact: true });
+  const pdf = await page.request.get(new URL(await pdfLink.getAttribute('href'), kontor.url).href);
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  assert.match(pdf.headers()['content-disposition'], new RegExp(`RE-${year}-00001\\.pdf`));
+  assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
   await screenshot(page, 'invoice');
   assert.deepEqual(page.errors, []);
 });

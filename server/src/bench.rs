@@ -684,6 +684,46 @@ async fn billing_run(pool: &PgPool, customers: i32) -> anyhow::Result<Duration> 
     Ok(elapsed)
 }
 
+/// Warm render times of a 2-page, 25-line invoice PDF with its factur-x.xml, against
+/// writing the same invoice's CII XML alone.
+fn invoice_pdf() -> anyhow::Result<()> {
+    use app::invoices::{cii, pdf};
+    let (invoice, seller) = pdf::specimen(25);
+    let xml = cii::render(&invoice, &seller, cii::Flavor::Zugferd);
+    let issued_at = chrono::Utc::now();
+    let mut pdf_times = Vec::new();
+    let mut xml_times = Vec::new();
+    let mut size = 0;
+    for round in 0..520 {
+        let started = Instant::now();
+        let bytes = pdf::render(&invoice, &seller, Some(xml.as_bytes()), issued_at)?;
+        let pdf_time = started.elapsed();
+        let started = Instant::now();
+        let again = cii::render(&invoice, &seller, cii::Flavor::Zugferd);
+        let xml_time = started.elapsed();
+        // the first 20 warm the font caches
+        if round >= 20 {
+            pdf_times.push(pdf_time);
+            xml_times.push(xml_time);
+        }
+        std::hint::black_box(again);
+        size = bytes.len();
+    }
+    pdf_times.sort();
+    xml_times.sort();
+    let p50 = percentile(&pdf_times, 50);
+    let baseline = percentile(&xml_times, 50);
+    println!(
+        "invoice PDF/A-3 (2 pages, 25 lines, factur-x.xml embedded, {} KB): p50 {}, p99 {}; the same invoice's CII XML alone p50 {} ({:.0}x)",
+        size / 1024,
+        ms(p50),
+        ms(percentile(&pdf_times, 99)),
+        ms(baseline),
+        p50.as_secs_f64() / baseline.as_secs_f64().max(1e-9)
+    );
+    Ok(())
+}
+
 fn list_request(token: &str) -> Request<Body> {
     Request::get("/api/v1/users?limit=50")
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -776,6 +816,7 @@ pub async fn run(pool: PgPool, config: Config, options: BenchOptions) -> anyhow:
         100.0 * api / baseline.max(1.0)
     );
 
+    invoice_pdf()?;
     customers_and_contracts(&pool, &app, tenant, &session, options.customers).await?;
     usage_import(&pool, tenant, 100_000).await?;
     registrar_reconciliation(&pool, tenant, 100_000).await?;

@@ -260,17 +260,41 @@ pub async fn switch_tenant(
     }
 }
 
-/// The stored e-invoice XML of an issued invoice for the signed-in user (the download button).
+/// The stored e-invoice XML for the signed-in user (the browser's download link).
 pub async fn invoice_xml(
     State(state): State<AppState>,
     Extension(request): Extension<RequestContext>,
     axum::extract::Path(id): axum::extract::Path<Uuid>,
 ) -> Response {
+    session_document(
+        &state,
+        &request,
+        id,
+        crate::rest::billing::StoredFile::Xml(None),
+    )
+    .await
+}
+
+/// The stored invoice PDF for the signed-in user.
+pub async fn invoice_pdf(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestContext>,
+    axum::extract::Path(id): axum::extract::Path<Uuid>,
+) -> Response {
+    session_document(&state, &request, id, crate::rest::billing::StoredFile::Pdf).await
+}
+
+async fn session_document(
+    state: &AppState,
+    request: &RequestContext,
+    id: Uuid,
+    file: crate::rest::billing::StoredFile<'_>,
+) -> Response {
     let actor = request.session.as_ref().and_then(|session| {
         app::auth::context::Actor::from_session(session, request.ip, request.lang)
     });
     let outcome = match actor {
-        Some(actor) => crate::rest::billing::stored_xml(&state, &actor, id, None).await,
+        Some(actor) => crate::rest::billing::stored_document(state, &actor, id, file).await,
         None => Err(app::error::AppError::Unauthorized),
     };
     outcome.unwrap_or_else(|error| {

@@ -6,7 +6,7 @@ use leptos::server_fn::codec::Json;
 use uuid::Uuid;
 #[cfg(feature = "ssr")]
 use {
-    super::{cii, repo},
+    super::{cii, pdf, repo},
     crate::audit::repo::{record, Event},
     crate::auth::context::{authorize, pool, respond, Actor},
     crate::domain::Permission,
@@ -115,6 +115,7 @@ pub async fn issue(
                 .map(|(id, number)| IssuedInvoice { id, number }),
         );
     }
+    let issued_at = chrono::Utc::now();
     for done in &outcome.issued {
         let invoice = repo::load(conn, actor.tenant_id, done.id, None)
             .await?
@@ -122,6 +123,13 @@ pub async fn issue(
         let flavor = cii::Flavor::for_invoice(&invoice);
         let xml = cii::render(&invoice, &seller, flavor);
         repo::store_document(conn, done.id, flavor.format_name(), xml.as_bytes()).await?;
+        // XRechnung's XML is the invoice itself; the PDF is only its readable copy.
+        let factur_x = (flavor == cii::Flavor::Zugferd).then_some(xml.as_bytes());
+        let pdf = pdf::render(&invoice, &seller, factur_x, issued_at).map_err(|error| {
+            tracing::error!(%error, invoice = %done.id, "rendering the invoice PDF failed");
+            AppError::Internal
+        })?;
+        repo::store_document(conn, done.id, "pdf", &pdf).await?;
     }
     record(
         conn,

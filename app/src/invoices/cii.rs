@@ -72,7 +72,7 @@ pub fn check(invoice: &InvoiceDetail, seller: &Seller) -> Vec<Missing> {
     let has_vat_id = seller.vat_id.as_deref().is_some_and(|v| !v.is_empty());
     let has_tax_number = seller.tax_number.as_deref().is_some_and(|v| !v.is_empty());
     let needs_vat_id = codes.contains(&VatCode::ReverseCharge);
-    if (needs_vat_id && !has_vat_id) || !(has_vat_id || has_tax_number) {
+    if !has_vat_id && (needs_vat_id || !has_tax_number) {
         missing.push(Missing::SellerTaxId);
     }
     if seller.iban.as_deref().is_none_or(str::is_empty) {

@@ -189,3 +189,21 @@ pub fn line_tax_from_row(code: &str, rate: Decimal, note: Option<&str>) -> LineT
         note: note.and_then(TaxNote::parse),
     }
 }
+
+/// "19 %", or the category's name where no German VAT applies.
+pub fn vat_label(code: VatCode, rate: Decimal, lang: crate::i18n::Lang) -> String {
+    match code {
+        VatCode::Standard => format!(
+            "{} %",
+            crate::domain::format::number(rate.normalize(), rate.normalize().scale(), lang)
+        ),
+        VatCode::ZeroRated => "0 %".to_owned(),
+        VatCode::Exempt => crate::i18n::Key::InvoiceVatExempt.text(lang).to_owned(),
+        VatCode::ReverseCharge => crate::i18n::Key::InvoiceVatReverseCharge
+            .text(lang)
+            .to_owned(),
+        VatCode::OutsideScope => crate::i18n::Key::InvoiceVatOutsideScope
+            .text(lang)
+            .to_owned(),
+    }
+}

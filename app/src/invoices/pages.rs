@@ -3,7 +3,6 @@
 
 use super::api::*;
 use super::model::*;
-use crate::domain::invoice_math::VatCode;
 use crate::domain::Permission;
 use crate::error::AppError;
 use crate::i18n::{t, use_lang, Key};
@@ -170,7 +169,7 @@ fn InvoiceView(detail: InvoiceDetail, version: RwSignal<u32>) -> impl IntoView {
     let id = s.id;
     let is_draft = s.status == InvoiceStatus::Draft;
     let can_credit = s.status == InvoiceStatus::Issued && s.kind == InvoiceKind::Invoice;
-    let xml_format = detail.documents.first().cloned();
+    let xml_format = detail.documents.iter().find(|f| *f != "pdf").cloned();
     let totals = detail.totals.clone();
     view! {
         <h1>{title}" "<span class=badge_class>{t(badge_key)}</span></h1>
@@ -190,6 +189,9 @@ fn InvoiceView(detail: InvoiceDetail, version: RwSignal<u32>) -> impl IntoView {
                     {t(Key::InvoiceCreateCreditNote)}
                 </button>
             </Show>
+            {(!detail.documents.is_empty()).then(|| view! {
+                <a class="button" href=format!("/invoices/{id}/pdf") download="">{t(Key::InvoiceDownloadPdf)}</a>
+            })}
             {xml_format.map(|format| view! {
                 <a class="button" href=format!("/invoices/{id}/xml") download="">
                     {if format == "xrechnung" { t(Key::InvoiceDownloadXrechnung) } else { t(Key::InvoiceDownloadZugferd) }}
@@ -265,19 +267,5 @@ fn InvoiceView(detail: InvoiceDetail, version: RwSignal<u32>) -> impl IntoView {
                 <ul>{detail.tax_notes.iter().map(|note| view! { <li>{note.text(german)}</li> }).collect_view()}</ul>
             </section>
         })}
-    }
-}
-
-/// "19 %", or the category's name where no German VAT applies.
-fn vat_label(code: VatCode, rate: rust_decimal::Decimal, lang: crate::i18n::Lang) -> String {
-    match code {
-        VatCode::Standard => format!(
-            "{} %",
-            crate::domain::format::number(rate.normalize(), rate.normalize().scale(), lang)
-        ),
-        VatCode::ZeroRated => "0 %".to_owned(),
-        VatCode::Exempt => Key::InvoiceVatExempt.text(lang).to_owned(),
-        VatCode::ReverseCharge => Key::InvoiceVatReverseCharge.text(lang).to_owned(),
-        VatCode::OutsideScope => Key::InvoiceVatOutsideScope.text(lang).to_owned(),
     }
 }

@@ -438,12 +438,15 @@ pub struct Seller {
     pub contact_name: String,
     pub phone: String,
     pub email: String,
+    /// `#rrggbb`, the colour of headings and rules on the PDF.
+    pub brand_primary: String,
+    pub logo_data_url: Option<String>,
 }
 
 pub async fn seller(conn: &mut PgConnection, tenant_id: Uuid) -> sqlx::Result<Seller> {
     sqlx::query_as(
         "select legal_name, street, postal_code, city, country, vat_id, tax_number, iban, bic,
-                contact_name, phone, email
+                contact_name, phone, email, brand_primary, logo_data_url
          from tenants where id = $1",
     )
     .bind(tenant_id)

@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/invoices/{id}/finalize", post(finalize))
         .route("/invoices/{id}/credit-notes", post(credit_note))
         .route("/invoices/{id}/xml", get(xml))
+        .route("/invoices/{id}/pdf", get(pdf))
 }
 
 #[derive(serde::Deserialize)]
@@ -210,26 +211,51 @@ async fn xml(
     Path(id): Path<Uuid>,
     Query(query): Query<XmlQuery>,
 ) -> Result<Response, ApiError> {
-    Ok(stored_xml(&state, &actor, id, query.format.as_deref()).await?)
+    let format = match query.format.as_deref() {
+        None | Some("") => None,
+        Some(format @ ("zugferd" | "xrechnung")) => Some(format),
+        Some(_) => return Err(AppError::field("format", "must be zugferd or xrechnung").into()),
+    };
+    Ok(stored_document(&state, &actor, id, StoredFile::Xml(format)).await?)
 }
 
-/// The stored XML of an issued document as a download; `format` picks zugferd or xrechnung
-/// (default: the one stored). Portal users only reach their own customer's documents.
-pub async fn stored_xml(
+/// The invoice PDF (PDF/A-3, ZUGFeRD XML embedded) exactly as stored at issue.
+async fn pdf(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    Ok(stored_document(&state, &actor, id, StoredFile::Pdf).await?)
+}
+
+/// Which stored file of an issued document to serve.
+#[derive(Clone, Copy, Debug)]
+pub enum StoredFile<'a> {
+    Pdf,
+    /// zugferd or xrechnung; `None` = the one stored.
+    Xml(Option<&'a str>),
+}
+
+/// A stored file of an issued document as a download, byte for byte as issued. Portal
+/// users only reach their own customer's documents.
+pub async fn stored_document(
     state: &AppState,
     actor: &app::auth::context::Actor,
     id: Uuid,
-    format: Option<&str>,
+    file: StoredFile<'_>,
 ) -> Result<Response, AppError> {
     actor.require(Permission::ViewInvoices)?;
-    let format = match format {
-        None | Some("") => None,
-        Some(format @ ("zugferd" | "xrechnung")) => Some(format),
-        Some(_) => return Err(AppError::field("format", "must be zugferd or xrechnung")),
+    let (formats, content_type, extension) = match file {
+        StoredFile::Pdf => (vec!["pdf"], "application/pdf", "pdf"),
+        StoredFile::Xml(format) => (
+            format.map_or(vec!["xrechnung", "zugferd"], |f| vec![f]),
+            "application/xml; charset=utf-8",
+            "xml",
+        ),
     };
     let mut conn = state.pool.acquire().await?;
     let mut stored = None;
-    for candidate in format.map_or(vec!["xrechnung", "zugferd"], |f| vec![f]) {
+    for candidate in formats {
         stored = app::invoices::repo::document(
             &mut conn,
             actor.tenant_id,
@@ -255,13 +281,10 @@ pub async fn stored_xml(
         .collect();
     Ok((
         [
-            (
-                header::CONTENT_TYPE,
-                "application/xml; charset=utf-8".to_owned(),
-            ),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file_name}.xml\""),
+                format!("attachment; filename=\"{file_name}.{extension}\""),
             ),
         ],
         content,
@@ -304,6 +327,8 @@ pub fn add_docs(doc: &mut Value) {
         "/invoices/{id}/credit-notes": { "parameters": id, "post": { "summary": "A credit-note draft (type 381) that takes the issued invoice back in full; finalize it like an invoice (scope billing:write)",
             "responses": { "201": { "description": "The credit-note draft", "content": { "application/json": { "schema": invoice } } },
                 "409": { "description": "Not an issued invoice, or it already has a credit note", "content": problem } } } },
+        "/invoices/{id}/pdf": { "parameters": id, "get": { "summary": "The invoice PDF exactly as stored at issue: PDF/A-3b in the tenant's branding, with the ZUGFeRD/Factur-X XML embedded as factur-x.xml (scope invoices:read)",
+            "responses": { "200": { "description": "PDF", "content": { "application/pdf": {} } }, "404": { "description": "Not issued or not in this tenant" } } } },
         "/invoices/{id}/xml": { "parameters": id, "get": { "summary": "The e-invoice XML exactly as stored at issue: ZUGFeRD/Factur-X EN 16931, or XRechnung 3.0 for buyers with a Leitweg-ID (scope invoices:read)",
             "parameters": [{ "name": "format", "in": "query", "schema": { "type": "string", "enum": ["zugferd", "xrechnung"] } }],
             "responses": { "200": { "description": "CII XML", "content": { "application/xml": {} } }, "404": { "description": "Not issued or not in this tenant" } } } },

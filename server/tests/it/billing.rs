@@ -150,15 +150,18 @@ impl Setup {
     }
 
     async fn stored_xml(&self, id: &str, format: &str) -> String {
-        let bytes: Vec<u8> = sqlx::query_scalar(
+        String::from_utf8(self.stored(id, format).await).unwrap()
+    }
+
+    async fn stored(&self, id: &str, format: &str) -> Vec<u8> {
+        sqlx::query_scalar(
             "select content from invoice_documents where invoice_id = $1::uuid and format = $2",
         )
         .bind(id)
         .bind(format)
         .fetch_one(&self.app.pool)
         .await
-        .unwrap();
-        String::from_utf8(bytes).unwrap()
+        .unwrap()
     }
 }
 
@@ -196,8 +199,12 @@ fn kit() -> PathBuf {
 
 /// Runs the kit on `xml`; panics with its findings unless it says VALID.
 fn assert_valid(kind: &str, name: &str, xml: &str) {
-    let path = std::env::temp_dir().join(format!("kontor-{name}-{}.xml", Uuid::new_v4()));
-    std::fs::write(&path, xml).unwrap();
+    assert_file_valid(kind, name, "xml", xml.as_bytes());
+}
+
+fn assert_file_valid(kind: &str, name: &str, extension: &str, content: &[u8]) {
+    let path = std::env::temp_dir().join(format!("kontor-{name}-{}.{extension}", Uuid::new_v4()));
+    std::fs::write(&path, content).unwrap();
     let output = std::process::Command::new(kit())
         .arg(kind)
         .arg(&path)
@@ -206,10 +213,39 @@ fn assert_valid(kind: &str, name: &str, xml: &str) {
     let report = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success() && report.contains("RESULT VALID"),
-        "{name} is not a valid {kind} e-invoice:\n{report}\n{}\n{xml}",
-        String::from_utf8_lossy(&output.stderr)
+        "{name} is not a valid {kind} e-invoice:\n{report}\n{}\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        String::from_utf8_lossy(content)
+            .chars()
+            .take(4000)
+            .collect::<String>()
     );
     let _ = std::fs::remove_file(path);
+}
+
+/// The text a reader extracts from a PDF (pypdf from the kit's environment, independent of
+/// the library that wrote it).
+fn pdf_text(pdf: &[u8]) -> String {
+    let home = std::env::var_os("EINVOICE_KIT_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cache/einvoice-kit")
+        });
+    let path = std::env::temp_dir().join(format!("kontor-text-{}.pdf", Uuid::new_v4()));
+    std::fs::write(&path, pdf).unwrap();
+    let output = std::process::Command::new(home.join("venv/bin/python"))
+        .arg("-c")
+        .arg("import sys, pypdf; print('\\f'.join(p.extract_text() for p in pypdf.PdfReader(sys.argv[1]).pages))")
+        .arg(&path)
+        .output()
+        .expect("run pypdf");
+    let _ = std::fs::remove_file(path);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
 }
 
 #[tokio::test]
@@ -450,10 +486,21 @@ async fn issuing_numbers_gaplessly_freezes_the_document_and_stores_a_valid_zugfe
     );
     let invoice = s.invoice(ids[0]).await;
     assert_eq!(invoice["summary"]["status"], "issued");
-    assert_eq!(invoice["documents"], json!(["zugferd"]));
+    assert_eq!(invoice["documents"], json!(["pdf", "zugferd"]));
     let xml = s.stored_xml(ids[0], "zugferd").await;
     assert!(xml.contains(&format!("<ram:ID>{}</ram:ID>", numbers[0])));
     assert_valid("cii", "plain-19", &xml);
+    // the PDF/A-3 carries the same XML as factur-x.xml and shows number and total
+    let pdf = s.stored(ids[0], "pdf").await;
+    assert_file_valid("facturx-pdf", "plain-19", "pdf", &pdf);
+
+    let text = pdf_text(&pdf);
+    assert!(text.contains(&format!("Rechnung {}", numbers[0])), "{text}");
+    assert!(
+        text.contains("14,68 €"),
+        "gross 12,34 € + 19 % = 14,68 €:\n{text}"
+    );
+    assert!(text.contains("Seite 1 von 1"), "{text}");
 
     // the database refuses to change or delete what was issued
     for statement in [
@@ -603,13 +650,15 @@ async fn every_tax_case_yields_an_e_invoice_the_validator_accepts() {
         let name = draft["buyer_name"].as_str().unwrap().to_owned();
         let invoice = s.invoice(id).await;
         if name == "Stadt Musterstadt" {
-            assert_eq!(invoice["documents"], json!(["xrechnung"]));
+            assert_eq!(invoice["documents"], json!(["pdf", "xrechnung"]));
             let xml = s.stored_xml(id, "xrechnung").await;
             assert!(xml.contains("<ram:BuyerReference>991-33333TEST-33</ram:BuyerReference>"));
             assert_valid("xrechnung", "leitweg", &xml);
         } else {
             let xml = s.stored_xml(id, "zugferd").await;
             assert_valid("cii", &name.replace(' ', "-"), &xml);
+            let pdf = s.stored(id, "pdf").await;
+            assert_file_valid("facturx-pdf", &name.replace(' ', "-"), "pdf", &pdf);
             if name == "Nederland BV" {
                 assert!(xml.contains("<ram:CategoryCode>AE</ram:CategoryCode>"));
                 assert!(xml.contains("Steuerschuldnerschaft des Leistungsempfängers"));
@@ -669,6 +718,15 @@ async fn every_tax_case_yields_an_e_invoice_the_validator_accepts() {
     assert!(xml.contains("<ram:TypeCode>381</ram:TypeCode>"));
     assert!(xml.contains("<ram:InvoiceReferencedDocument>"));
     assert_valid("cii", "credit-note", &xml);
+    let pdf = s.stored(&credit_id, "pdf").await;
+    assert_file_valid("facturx-pdf", "credit-note", "pdf", &pdf);
+
+    let text = pdf_text(&pdf);
+    assert!(
+        text.contains(&format!("Gutschrift GS-{year}-00001")),
+        "{text}"
+    );
+    assert!(text.contains("korrigiert die Rechnung RE-"), "{text}");
 }
 
 #[tokio::test]
@@ -841,6 +899,22 @@ async fn the_api_runs_billing_finalizes_and_serves_the_stored_xml() {
         "served byte for byte as stored"
     );
     assert!(xml.body.contains(&number));
+    let pdf = s
+        .app
+        .send(api(
+            "GET",
+            &format!("/api/v1/invoices/{id}/pdf"),
+            &reader,
+            None,
+        ))
+        .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert_eq!(
+        pdf.headers["content-disposition"],
+        format!("attachment; filename=\"{number}.pdf\"").as_str()
+    );
+    assert!(pdf.body.starts_with("%PDF-"));
 
     let credit = s
         .app
