@@ -38,12 +38,15 @@ include!(concat!(env!("OUT_DIR"), "/i18n_keys.rs"));
 impl Key {
     /// The text with `{name}` placeholders filled in.
     pub fn fill(self, lang: Lang, values: &[(&str, &str)]) -> String {
-        values
-            .iter()
-            .fold(self.text(lang).to_owned(), |text, (name, value)| {
-                text.replace(&format!("{{{name}}}"), value)
-            })
+        fill_placeholders(self.text(lang), values)
     }
+}
+
+/// `text` with every `{name}` replaced by its value; unknown placeholders stay as written.
+pub fn fill_placeholders(text: &str, values: &[(&str, &str)]) -> String {
+    values.iter().fold(text.to_owned(), |text, (name, value)| {
+        text.replace(&format!("{{{name}}}"), value)
+    })
 }
 
 /// The language of this page, provided by the app root.

@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod inventory;
 pub mod invoices;
 pub mod jobs;
+pub mod mail;
 pub mod notifications;
 pub mod portal;
 pub mod products;

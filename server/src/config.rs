@@ -14,6 +14,11 @@ pub struct Config {
     pub public_url: String,
     /// The built browser bundle (`pkg/`), written by scripts/build.
     pub site_root: PathBuf,
+    /// `KONTOR_SMTP_URL`, e.g. `smtp://user:pass@mail.example.com:587?tls=required` or
+    /// `smtp://127.0.0.1:2525`; without it mails wait in the outbox.
+    pub smtp_url: Option<String>,
+    /// `KONTOR_MAIL_FROM`: the sender when a tenant has no e-mail address of its own.
+    pub mail_from: String,
 }
 
 impl Config {
@@ -33,6 +38,11 @@ impl Config {
             site_root: std::env::var("KONTOR_SITE_ROOT")
                 .map(PathBuf::from)
                 .unwrap_or_else(|_| default_site_root()),
+            smtp_url: std::env::var("KONTOR_SMTP_URL")
+                .ok()
+                .filter(|u| !u.is_empty()),
+            mail_from: std::env::var("KONTOR_MAIL_FROM")
+                .unwrap_or_else(|_| "kontor@localhost".to_owned()),
         })
     }
 

@@ -10,6 +10,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod jobs;
+pub mod mail;
 pub mod rest;
 pub mod startup;
 pub mod vault;

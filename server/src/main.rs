@@ -157,7 +157,21 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             }
         }
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let jobs = server::jobs::spawn(pool.clone(), stopped);
+        let jobs = server::jobs::spawn(pool.clone(), stopped.clone());
+        let mailer = match &config.smtp_url {
+            Some(url) => Some(server::mail::spawn(
+                pool.clone(),
+                server::mail::transport(url)?,
+                config.mail_from.clone(),
+                stopped,
+            )),
+            None => {
+                println!(
+                    "No KONTOR_SMTP_URL: invoice e-mails wait in the outbox until one is set."
+                );
+                None
+            }
+        };
         let listener = tokio::net::TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
@@ -174,6 +188,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await?;
         let _ = stop.send(true);
         let _ = jobs.await;
+        if let Some(mailer) = mailer {
+            let _ = mailer.await;
+        }
         anyhow::Ok(())
     }
     .await;

@@ -116,6 +116,7 @@ pub async fn issue(
         );
     }
     let issued_at = chrono::Utc::now();
+    let mut issued = Vec::with_capacity(outcome.issued.len());
     for done in &outcome.issued {
         let invoice = repo::load(conn, actor.tenant_id, done.id, None)
             .await?
@@ -130,7 +131,10 @@ pub async fn issue(
             AppError::Internal
         })?;
         repo::store_document(conn, done.id, "pdf", &pdf).await?;
+        issued.push(invoice);
     }
+    // in this transaction: the mails go out if and only if the invoices were issued
+    crate::mail::api::queue_for_invoices(conn, actor, &seller.legal_name, &issued).await?;
     record(
         conn,
         Event::by(actor, "invoices.issued", "invoice", outcome.issued[0].id).change(

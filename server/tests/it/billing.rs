@@ -11,13 +11,13 @@ use serde_json::{json, Value};
 use std::path::PathBuf;
 use uuid::Uuid;
 
-struct Setup {
-    app: TestApp,
-    tenant: Uuid,
-    cookie: String,
+pub struct Setup {
+    pub app: TestApp,
+    pub tenant: Uuid,
+    pub cookie: String,
 }
 
-async fn setup(slug: &str) -> Setup {
+pub async fn setup(slug: &str) -> Setup {
     let app = TestApp::new().await;
     let tenant = app.tenant(slug).await;
     sqlx::query(
@@ -42,7 +42,7 @@ async fn setup(slug: &str) -> Setup {
 }
 
 impl Setup {
-    async fn customer(&self, name: &str, extra: Value) -> Uuid {
+    pub async fn customer(&self, name: &str, extra: Value) -> Uuid {
         let mut input = json!({ "kind": "company", "company_name": name, "billing_street": "Marktplatz 5",
             "billing_postal_code": "04109", "billing_city": "Leipzig", "billing_country": "DE",
             "email": "buchhaltung@kunde.de" });
@@ -61,7 +61,7 @@ impl Setup {
         Uuid::parse_str(reply.json()["created"]["id"].as_str().unwrap()).unwrap()
     }
 
-    async fn contract(
+    pub async fn contract(
         &self,
         customer: Uuid,
         description: &str,
@@ -91,7 +91,7 @@ impl Setup {
     }
 
     /// A run for `date` from start to end, as the job runner does it.
-    async fn run(&self, date: &str, preview: bool) -> Uuid {
+    pub async fn run(&self, date: &str, preview: bool) -> Uuid {
         let request = RunRequest {
             run_date: date.to_owned(),
             preview,
@@ -105,7 +105,7 @@ impl Setup {
         id
     }
 
-    async fn invoices(&self, status: &str) -> Vec<Value> {
+    pub async fn invoices(&self, status: &str) -> Vec<Value> {
         let reply = self
             .app
             .call(
@@ -118,7 +118,7 @@ impl Setup {
         reply.json()["items"].as_array().unwrap().clone()
     }
 
-    async fn invoice(&self, id: &str) -> Value {
+    pub async fn invoice(&self, id: &str) -> Value {
         let reply = self
             .app
             .call("invoices/load", Some(&self.cookie), json!({ "id": id }))
@@ -127,7 +127,7 @@ impl Setup {
         reply.json()
     }
 
-    async fn issue(&self, ids: &[&str]) -> crate::support::Reply {
+    pub async fn issue(&self, ids: &[&str]) -> crate::support::Reply {
         self.app
             .call(
                 "invoices/issue",
@@ -153,7 +153,7 @@ impl Setup {
         String::from_utf8(self.stored(id, format).await).unwrap()
     }
 
-    async fn stored(&self, id: &str, format: &str) -> Vec<u8> {
+    pub async fn stored(&self, id: &str, format: &str) -> Vec<u8> {
         sqlx::query_scalar(
             "select content from invoice_documents where invoice_id = $1::uuid and format = $2",
         )

@@ -412,6 +412,36 @@ rsa_private_key_file={key}
     })
 }
 
+/// A plain aiosmtpd that stores every mail it accepts in a maildir; its port and the maildir.
+pub fn smtp_maildir() -> (u16, PathBuf) {
+    static SMTP: OnceLock<(u16, PathBuf)> = OnceLock::new();
+    SMTP.get_or_init(|| {
+        let dir = service_dir("maildir");
+        let maildir = dir.join("maildir");
+        let port = free_port();
+        let listen = format!("127.0.0.1:{port}");
+        let target = maildir.to_string_lossy().into_owned();
+        start(
+            "aiosmtpd",
+            &dir,
+            &[
+                "/usr/bin/python3",
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-l",
+                &listen,
+                "-c",
+                "aiosmtpd.handlers.Mailbox",
+                &target,
+            ],
+            &[port],
+        );
+        (port, maildir)
+    })
+    .clone()
+}
+
 /// aiosmtpd with STARTTLS; its port and the expiry of its certificate.
 pub fn smtp() -> (u16, DateTime<Utc>) {
     static SMTP: OnceLock<(u16, DateTime<Utc>)> = OnceLock::new();

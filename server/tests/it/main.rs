@@ -13,6 +13,7 @@ mod customers;
 mod embedded;
 mod inventory;
 mod jobs;
+mod mail;
 mod permissions;
 mod portal;
 mod registrar;

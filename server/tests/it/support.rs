@@ -102,6 +102,8 @@ pub fn config() -> Config {
         addr: "127.0.0.1:3000".parse().unwrap(),
         public_url: "http://localhost".to_owned(),
         site_root: std::env::temp_dir(),
+        smtp_url: None,
+        mail_from: "kontor@localhost".to_owned(),
     }
 }
 
