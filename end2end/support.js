@@ -1,7 +1,8 @@
 // Starts a private Kontor (its own embedded PostgreSQL in a temporary folder) and Chromium.
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,12 +13,12 @@ export const PASSWORD = 'demo-password-e2e';
 let nextPort = 3100 + (process.pid % 500) * 2;
 
 /** Kontor on a free port with the demo tenant; resolves once it answers. */
-export async function startKontor() {
+export async function startKontor(env = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'kontor-e2e-'));
   const port = nextPort++;
   const binary = process.env.KONTOR_BIN || join(root, 'target/debug/kontor');
   const child = spawn(binary, ['serve'], {
-    env: { ...process.env, KONTOR_DATA_DIR: dataDir, KONTOR_ADDR: `127.0.0.1:${port}`, KONTOR_DEMO_PASSWORD: PASSWORD, DATABASE_URL: '' },
+    env: { ...process.env, KONTOR_DATA_DIR: dataDir, KONTOR_ADDR: `127.0.0.1:${port}`, KONTOR_DEMO_PASSWORD: PASSWORD, DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -39,6 +40,35 @@ export async function startKontor() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A real SMTP server (Debian's aiosmtpd) that stores every mail it accepts in a maildir. */
+export async function startSmtp() {
+  const dir = mkdtempSync(join(tmpdir(), 'kontor-smtp-'));
+  const port = nextPort++;
+  const child = spawn('/usr/bin/python3', ['-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`,
+    '-c', 'aiosmtpd.handlers.Mailbox', join(dir, 'maildir')], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const open = await new Promise((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => { socket.end(); resolve(true); });
+      socket.on('error', () => resolve(false));
+    });
+    if (open) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    /** The raw messages received so far. */
+    messages: () => {
+      const folder = join(dir, 'maildir', 'new');
+      return existsSync(folder) ? readdirSync(folder).map((name) => readFileSync(join(folder, name), 'utf8')) : [];
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

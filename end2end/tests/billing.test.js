@@ -2,20 +2,22 @@
 // drafts and opens an invoice with its number, VAT breakdown, PDF and e-invoice download.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startKontor, launchBrowser, loginAdmin, watchErrors, hydrated, screenshot } from '../support.js';
+import { startKontor, startSmtp, launchBrowser, loginAdmin, watchErrors, hydrated, screenshot } from '../support.js';
 
 let kontor;
+let smtp;
 let browser;
 let page;
 before(async () => {
-  kontor = await startKontor();
+  smtp = await startSmtp();
+  kontor = await startKontor({ KONTOR_SMTP_URL: smtp.url });
   browser = await launchBrowser();
   const context = await browser.newContext({ locale: 'de-DE', viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.errors = watchErrors(page);
   await loginAdmin(page, kontor);
 });
-after(async () => { await browser?.close(); await kontor?.stop(); });
+after(async () => { await browser?.close(); await kontor?.stop(); await smtp?.stop(); });
 
 test('a preview, a billing run and issuing its invoices', async () => {
   // the demo is billed up to today: a month ahead, the next periods are due
@@ -62,6 +64,34 @@ test('a preview, a billing run and issuing its invoices', async () => {
   assert.equal(pdf.headers()['content-type'], 'application/pdf');
   assert.match(pdf.headers()['content-disposition'], new RegExp(`RE-${year}-00001\\.pdf`));
   assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
+  // the mail worker delivers the invoice with its PDF and XML to the customer's address
+  await assert.doesNotReject(page.getByRole('heading', { name: 'Versand per E-Mail' }).waitFor());
+  for (let i = 0; i < 40 && !(await page.getByText('Zugestellt an den Mailserver').isVisible()); i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    await page.reload();
+    await hydrated(page);
+  }
+  await assert.doesNotReject(page.getByText('Zugestellt an den Mailserver').waitFor({ timeout: 1000 }));
+  const mail = smtp.messages().find((m) => m.includes(`RE-${year}-00001.pdf`));
+  assert.ok(mail, 'the mail with the PDF arrived');
+  assert.match(mail, new RegExp(`RE-${year}-00001-zugferd\\.xml`));
   await screenshot(page, 'invoice');
+  assert.deepEqual(page.errors, []);
+});
+
+test('the accountant words the invoice e-mail', async () => {
+  await page.goto(`${kontor.url}/billing`);
+  await hydrated(page);
+  await page.getByLabel('Vorlage', { exact: true }).selectOption({ label: 'Rechnung (EN)' });
+  await assert.doesNotReject(page.getByLabel('Betreff').waitFor());
+  assert.match(await page.getByLabel('Betreff').inputValue(), /^Your invoice \{number\}/);
+  await page.getByLabel('Text').fill('Dear {customer},\nplease pay {betrag}.');
+  await page.getByRole('button', { name: 'Vorlage speichern' }).click();
+  await assert.doesNotReject(page.getByText('Unbekannter Platzhalter: {betrag}').waitFor());
+  await page.getByLabel('Text').fill('Dear {customer},\nplease pay {amount} by {due_date}.');
+  await page.getByRole('button', { name: 'Vorlage speichern' }).click();
+  await assert.doesNotReject(page.getByText('Die Vorlage ist gespeichert.').waitFor());
+  await assert.doesNotReject(page.getByRole('button', { name: 'Standardtext verwenden' }).waitFor());
+  await screenshot(page, 'mail-templates');
   assert.deepEqual(page.errors, []);
 });

@@ -102,6 +102,9 @@ pub fn BillingPage() -> impl IntoView {
                     </tr>
                 }/>
         </section>
+        <Show when=move || may_bill.get()>
+            <crate::mail::pages::MailTemplates/>
+        </Show>
     }
 }
 

@@ -119,13 +119,14 @@ pub fn InvoicePage() -> impl IntoView {
             }
         },
     );
+    let (deliveries, mail_version) = crate::mail::pages::use_invoice_deliveries(id);
     view! {
         <Title text=t(Key::InvoiceTitle)/>
         <p><a href="/invoices">"← "{t(Key::InvoiceTitle)}</a></p>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match invoice.await {
-                    Ok(detail) => view! { <InvoiceView detail version/> }.into_any(),
+                    Ok(detail) => view! { <InvoiceView detail version deliveries mail_version/> }.into_any(),
                     Err(error) => view! { <ErrorBox error/> }.into_any(),
                 }
             })}
@@ -134,7 +135,12 @@ pub fn InvoicePage() -> impl IntoView {
 }
 
 #[component]
-fn InvoiceView(detail: InvoiceDetail, version: RwSignal<u32>) -> impl IntoView {
+fn InvoiceView(
+    detail: InvoiceDetail,
+    version: RwSignal<u32>,
+    deliveries: Resource<Result<Vec<crate::mail::model::Delivery>, AppError>>,
+    mail_version: RwSignal<u32>,
+) -> impl IntoView {
     let lang = use_lang();
     let german = lang == crate::i18n::Lang::De;
     let s = detail.summary.clone();
@@ -159,6 +165,7 @@ fn InvoiceView(detail: InvoiceDetail, version: RwSignal<u32>) -> impl IntoView {
                 toasts.success(Key::InvoiceIssuedAs.fill(lang, &[("number", &first.number)]));
             }
             version.update(|v| *v += 1);
+            mail_version.update(|v| *v += 1);
         }
     });
     Effect::new(move |_| {
@@ -266,6 +273,10 @@ fn InvoiceView(detail: InvoiceDetail, version: RwSignal<u32>) -> impl IntoView {
                 <h2 id="inv-notes">{t(Key::InvoiceLegalNotes)}</h2>
                 <ul>{detail.tax_notes.iter().map(|note| view! { <li>{note.text(german)}</li> }).collect_view()}</ul>
             </section>
+        })}
+        {(s.status == InvoiceStatus::Issued).then(|| view! {
+            <crate::mail::pages::InvoiceDeliveries invoice_id=id has_address=!detail.buyer_email.trim().is_empty()
+                deliveries version=mail_version/>
         })}
     }
 }
