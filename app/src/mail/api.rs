@@ -67,6 +67,67 @@ pub async fn queue_for_invoices(
     Ok(mails.len())
 }
 
+/// Queues the invoice's mail again to the customer's current address (e.g. after it was
+/// corrected); returns the address.
+#[cfg(feature = "ssr")]
+pub async fn queue_again(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    invoice_id: Uuid,
+) -> Result<String, AppError> {
+    actor.require(Permission::ManageBilling)?;
+    let invoice = crate::invoices::repo::load(conn, actor.tenant_id, invoice_id, None)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if invoice.summary.status != InvoiceStatus::Issued {
+        return Err(AppError::field(
+            "invoice_id",
+            Key::MailErrNotIssued.text(actor.lang),
+        ));
+    }
+    let recipient: String = sqlx::query_scalar(
+        "select case when c.invoice_email <> '' then c.invoice_email else c.email end
+         from customers c where c.id = $1 and c.tenant_id = $2",
+    )
+    .bind(invoice.summary.customer_id)
+    .bind(actor.tenant_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if recipient.trim().is_empty() {
+        return Err(AppError::field(
+            "invoice_id",
+            Key::MailNoAddress.text(actor.lang),
+        ));
+    }
+    let seller = crate::invoices::repo::seller(conn, actor.tenant_id).await?;
+    let invoice = InvoiceDetail {
+        buyer_email: recipient.clone(),
+        ..invoice
+    };
+    queue_for_invoices(conn, actor, &seller.legal_name, &[invoice]).await?;
+    record(
+        conn,
+        Event::by(actor, "invoice.mail_queued", "invoice", invoice_id)
+            .change(None, Some(serde_json::json!({ "recipient": recipient }))),
+    )
+    .await?;
+    Ok(recipient)
+}
+
+/// The mails of one invoice for staff (delivery status is not the customer's business).
+#[cfg(feature = "ssr")]
+pub async fn deliveries_of(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    invoice_id: Uuid,
+) -> Result<Vec<Delivery>, AppError> {
+    actor.require(Permission::ViewInvoices)?;
+    if actor.customer_id.is_some() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(repo::deliveries(conn, actor.tenant_id, Some(invoice_id), 50).await?)
+}
+
 /// The mails sent (or waiting) for one invoice, newest first.
 #[server(prefix = "/sf", endpoint = "mail/deliveries", input = Json, output = Json)]
 pub async fn invoice_deliveries(invoice_id: Uuid) -> Result<Vec<Delivery>, AppError> {
@@ -74,55 +135,19 @@ pub async fn invoice_deliveries(invoice_id: Uuid) -> Result<Vec<Delivery>, AppEr
         async {
             let actor = authorize(Permission::ViewInvoices)?;
             let mut conn = pool()?.acquire().await?;
-            Ok(repo::deliveries(&mut conn, actor.tenant_id, Some(invoice_id), 50).await?)
+            deliveries_of(&mut conn, &actor, invoice_id).await
         }
         .await,
     )
 }
 
-/// Queues the invoice's mail again (e.g. after the customer's address was corrected).
 #[server(prefix = "/sf", endpoint = "mail/send-again", input = Json, output = Json)]
 pub async fn send_invoice_again(invoice_id: Uuid) -> Result<String, AppError> {
     respond(
         async {
             let actor = authorize(Permission::ManageBilling)?;
             let mut tx = pool()?.begin().await?;
-            let invoice = crate::invoices::repo::load(&mut tx, actor.tenant_id, invoice_id, None)
-                .await?
-                .ok_or(AppError::NotFound)?;
-            if invoice.summary.status != InvoiceStatus::Issued {
-                return Err(AppError::field(
-                    "invoice_id",
-                    Key::MailErrNotIssued.text(actor.lang),
-                ));
-            }
-            // the address as the customer has it now, not as it was at issue
-            let recipient: String = sqlx::query_scalar(
-                "select case when c.invoice_email <> '' then c.invoice_email else c.email end from customers c
-                 where c.id = $1 and c.tenant_id = $2",
-            )
-            .bind(invoice.summary.customer_id)
-            .bind(actor.tenant_id)
-            .fetch_one(&mut *tx)
-            .await?;
-            if recipient.trim().is_empty() {
-                return Err(AppError::field(
-                    "invoice_id",
-                    Key::MailNoAddress.text(actor.lang),
-                ));
-            }
-            let seller = crate::invoices::repo::seller(&mut tx, actor.tenant_id).await?;
-            let invoice = InvoiceDetail {
-                buyer_email: recipient.clone(),
-                ..invoice
-            };
-            queue_for_invoices(&mut tx, &actor, &seller.legal_name, &[invoice]).await?;
-            record(
-                &mut tx,
-                Event::by(&actor, "invoice.mail_queued", "invoice", invoice_id)
-                    .change(None, Some(serde_json::json!({ "recipient": recipient }))),
-            )
-            .await?;
+            let recipient = queue_again(&mut tx, &actor, invoice_id).await?;
             tx.commit().await?;
             Ok(recipient)
         }

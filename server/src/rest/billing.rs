@@ -26,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/invoices/{id}/credit-notes", post(credit_note))
         .route("/invoices/{id}/xml", get(xml))
         .route("/invoices/{id}/pdf", get(pdf))
+        .route("/invoices/{id}/deliveries", get(deliveries))
+        .route("/invoices/{id}/send", post(send))
 }
 
 #[derive(serde::Deserialize)]
@@ -199,6 +201,32 @@ async fn credit_note(
     Ok((StatusCode::CREATED, Json(json!(invoice))))
 }
 
+/// The invoice's e-mails with their delivery status.
+async fn deliveries(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Value>, ApiError> {
+    let mut conn = state.pool.acquire().await?;
+    let list = app::mail::api::deliveries_of(&mut conn, &actor, id).await?;
+    Ok(Json(json!({ "items": list })))
+}
+
+/// Queues the invoice's e-mail (again) to the customer's current address (202).
+async fn send(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<Uuid>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let mut tx = state.pool.begin().await?;
+    let recipient = app::mail::api::queue_again(&mut tx, &actor, id).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "recipient": recipient })),
+    ))
+}
+
 #[derive(serde::Deserialize)]
 pub struct XmlQuery {
     format: Option<String>,
@@ -327,6 +355,10 @@ pub fn add_docs(doc: &mut Value) {
         "/invoices/{id}/credit-notes": { "parameters": id, "post": { "summary": "A credit-note draft (type 381) that takes the issued invoice back in full; finalize it like an invoice (scope billing:write)",
             "responses": { "201": { "description": "The credit-note draft", "content": { "application/json": { "schema": invoice } } },
                 "409": { "description": "Not an issued invoice, or it already has a credit note", "content": problem } } } },
+        "/invoices/{id}/deliveries": { "parameters": id, "get": { "summary": "The invoice's e-mails: recipient, status (queued, sending, sent, failed), attempts, last error (scope invoices:read)",
+            "responses": { "200": { "description": "{ items: [...] }" }, "404": { "description": "Not in this tenant" } } } },
+        "/invoices/{id}/send": { "parameters": id, "post": { "summary": "Queue the invoice's e-mail with its stored PDF and XML to the customer's current invoice address (scope billing:write)",
+            "responses": { "202": { "description": "{ recipient }" }, "422": { "description": "Not issued, or the customer has no e-mail address (field invoice_id)", "content": problem } } } },
         "/invoices/{id}/pdf": { "parameters": id, "get": { "summary": "The invoice PDF exactly as stored at issue: PDF/A-3b in the tenant's branding, with the ZUGFeRD/Factur-X XML embedded as factur-x.xml (scope invoices:read)",
             "responses": { "200": { "description": "PDF", "content": { "application/pdf": {} } }, "404": { "description": "Not issued or not in this tenant" } } } },
         "/invoices/{id}/xml": { "parameters": id, "get": { "summary": "The e-invoice XML exactly as stored at issue: ZUGFeRD/Factur-X EN 16931, or XRechnung 3.0 for buyers with a Leitweg-ID (scope invoices:read)",

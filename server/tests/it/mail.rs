@@ -178,6 +178,51 @@ async fn an_issued_invoice_is_mailed_with_its_stored_pdf_and_xml_after_a_failed_
         .await
         .unwrap();
     assert_eq!(received(recipient).len(), 2);
+
+    // the same through the API
+    let writer = s
+        .app
+        .token(s.tenant, &["billing:write", "invoices:read"])
+        .await;
+    let reader = s.app.token(s.tenant, &["invoices:read"]).await;
+    let refused = s
+        .app
+        .send(crate::support::api(
+            "POST",
+            &format!("/api/v1/invoices/{id}/send"),
+            &reader,
+            None,
+        ))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let queued = s
+        .app
+        .send(crate::support::api(
+            "POST",
+            &format!("/api/v1/invoices/{id}/send"),
+            &writer,
+            None,
+        ))
+        .await;
+    assert_eq!(queued.status, StatusCode::ACCEPTED, "{}", queued.body);
+    let listed = s
+        .app
+        .send(crate::support::api(
+            "GET",
+            &format!("/api/v1/invoices/{id}/deliveries"),
+            &reader,
+            None,
+        ))
+        .await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    let listed = listed.json();
+    let statuses: Vec<&str> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, vec!["queued", "sent", "sent"]);
 }
 
 #[tokio::test]
