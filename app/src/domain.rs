@@ -4,6 +4,7 @@
 
 pub mod bank;
 pub mod billing;
+pub mod calendar;
 pub mod csv;
 pub mod domain_name;
 pub mod format;
@@ -13,6 +14,7 @@ pub mod numbering;
 pub mod periods;
 pub mod permissions;
 pub mod registrar_list;
+pub mod sepa;
 pub mod tax;
 pub mod usage_pricing;
 pub mod vat_id;

@@ -20,6 +20,7 @@ pub mod notifications;
 pub mod portal;
 pub mod products;
 pub mod registrar;
+pub mod sepa;
 pub mod tenants;
 pub mod tokens;
 pub mod ui;
@@ -178,6 +179,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reconciliation/:id") view=registrar::pages::ReconciliationReportPage/>
                     <Route path=path!("/billing") view=billing::pages::BillingPage/>
                     <Route path=path!("/billing/runs/:id") view=billing::pages::BillingRunPage/>
+                    <Route path=path!("/billing/direct-debits") view=sepa::pages::DirectDebitsPage/>
                     <Route path=path!("/invoices") view=invoices::pages::InvoicesPage/>
                     <Route path=path!("/invoices/:id") view=invoices::pages::InvoicePage/>
                 </ParentRoute>

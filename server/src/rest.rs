@@ -8,6 +8,7 @@ pub mod customers;
 pub mod docs;
 pub mod inventory;
 pub mod registrar;
+pub mod sepa;
 pub mod usage;
 pub mod users;
 pub mod vault;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(registrar::routes())
         .merge(usage::routes())
         .merge(billing::routes())
+        .merge(sepa::routes())
         .route("/openapi.json", get(docs::openapi))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }

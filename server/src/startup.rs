@@ -85,6 +85,10 @@ fn build(pool: PgPool, config: Config, vault: Option<app::vault::crypto::VaultKe
         .route("/healthz", get(|| async { "ok" }))
         .route("/invoices/{id}/xml", get(crate::web::invoice_xml))
         .route("/invoices/{id}/pdf", get(crate::web::invoice_pdf))
+        .route(
+            "/direct-debits/{id}/xml",
+            get(crate::web::direct_debit_file),
+        )
         .nest("/api/v1", crate::rest::router())
         .route("/api/docs", get(crate::rest::docs::page))
         .route("/sf/{*path}", any(server_function))

@@ -284,19 +284,41 @@ pub async fn invoice_pdf(
     session_document(&state, &request, id, crate::rest::billing::StoredFile::Pdf).await
 }
 
+/// An exported SEPA collection file for the signed-in user.
+pub async fn direct_debit_file(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestContext>,
+    axum::extract::Path(id): axum::extract::Path<Uuid>,
+) -> Response {
+    let actor = session_actor(&request);
+    let outcome = match actor {
+        Some(actor) => crate::rest::sepa::stored_file(&state, &actor, id).await,
+        None => Err(app::error::AppError::Unauthorized),
+    };
+    answer(outcome, &request)
+}
+
+fn session_actor(request: &RequestContext) -> Option<app::auth::context::Actor> {
+    request.session.as_ref().and_then(|session| {
+        app::auth::context::Actor::from_session(session, request.ip, request.lang)
+    })
+}
+
 async fn session_document(
     state: &AppState,
     request: &RequestContext,
     id: Uuid,
     file: crate::rest::billing::StoredFile<'_>,
 ) -> Response {
-    let actor = request.session.as_ref().and_then(|session| {
-        app::auth::context::Actor::from_session(session, request.ip, request.lang)
-    });
-    let outcome = match actor {
+    let outcome = match session_actor(request) {
         Some(actor) => crate::rest::billing::stored_document(state, &actor, id, file).await,
         None => Err(app::error::AppError::Unauthorized),
     };
+    answer(outcome, request)
+}
+
+/// A download, or its error as plain text in the user's language.
+fn answer(outcome: Result<Response, app::error::AppError>, request: &RequestContext) -> Response {
     outcome.unwrap_or_else(|error| {
         let status = axum::http::StatusCode::from_u16(error.status())
             .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);

@@ -51,7 +51,10 @@ pub fn BillingPage() -> impl IntoView {
         <Title text=t(Key::BillTitle)/>
         <h1>{t(Key::BillTitle)}</h1>
         <p class="lead">{t(Key::BillIntro)}</p>
-        <p><a href="/invoices">{t(Key::InvoiceTitle)}" →"</a></p>
+        <p class="actions">
+            <a href="/invoices">{t(Key::InvoiceTitle)}" →"</a>
+            <a href="/billing/direct-debits">{t(Key::SepaTitle)}" →"</a>
+        </p>
         <Show when=move || may_bill.get()>
             <section class="card" aria-labelledby="bill-start">
                 <h2 id="bill-start">{t(Key::BillStart)}</h2>

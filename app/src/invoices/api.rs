@@ -26,6 +26,7 @@ fn missing_text(missing: &cii::Missing, lang: crate::i18n::Lang) -> &'static str
         M::SellerAddress => Key::InvoiceErrSellerAddress.text(lang),
         M::SellerTaxId => Key::InvoiceErrSellerTaxId.text(lang),
         M::SellerIban => Key::InvoiceErrSellerIban.text(lang),
+        M::SellerCreditorId => Key::InvoiceErrSellerCreditorId.text(lang),
         M::SellerContact => Key::InvoiceErrSellerContact.text(lang),
         M::BuyerAddress => Key::InvoiceErrBuyerAddress.text(lang),
         M::BuyerVatId => Key::InvoiceErrBuyerVatId.text(lang),

@@ -6,6 +6,7 @@
 use super::model::{InvoiceDetail, InvoiceKind};
 use super::repo::Seller;
 use crate::domain::invoice_math::{TaxGroup, VatCode};
+use crate::domain::sepa::masked_iban;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::fmt::Write;
@@ -52,6 +53,7 @@ pub enum Missing {
     SellerAddress,
     SellerTaxId,
     SellerIban,
+    SellerCreditorId,
     SellerContact,
     BuyerAddress,
     BuyerVatId,
@@ -75,8 +77,15 @@ pub fn check(invoice: &InvoiceDetail, seller: &Seller) -> Vec<Missing> {
     if !has_vat_id && (needs_vat_id || !has_tax_number) {
         missing.push(Missing::SellerTaxId);
     }
-    if seller.iban.as_deref().is_none_or(str::is_empty) {
-        missing.push(Missing::SellerIban);
+    match &invoice.direct_debit {
+        Some(terms) if terms.creditor_id.trim().is_empty() => {
+            missing.push(Missing::SellerCreditorId)
+        }
+        Some(_) => {}
+        None if seller.iban.as_deref().is_none_or(str::is_empty) => {
+            missing.push(Missing::SellerIban)
+        }
+        None => {}
     }
     if flavor == Flavor::XRechnung
         && (seller.phone.trim().is_empty() || seller.email.trim().is_empty())
@@ -336,6 +345,14 @@ pub fn render(invoice: &InvoiceDetail, seller: &Seller, flavor: Flavor) -> Strin
     }
     x.push_str("</ram:BuyerTradeParty>\n</ram:ApplicableHeaderTradeAgreement>\n");
     x.push_str("<ram:ApplicableHeaderTradeDelivery/>\n<ram:ApplicableHeaderTradeSettlement>\n");
+    let direct_debit = invoice.direct_debit.as_ref();
+    if let Some(terms) = direct_debit {
+        let _ = writeln!(
+            x,
+            "<ram:CreditorReferenceID>{}</ram:CreditorReferenceID>",
+            esc(&terms.creditor_id)
+        );
+    }
     if let Some(number) = &s.number {
         let _ = writeln!(
             x,
@@ -348,7 +365,13 @@ pub fn render(invoice: &InvoiceDetail, seller: &Seller, flavor: Flavor) -> Strin
         "<ram:InvoiceCurrencyCode>{}</ram:InvoiceCurrencyCode>",
         esc(&s.currency)
     );
-    if let Some(iban) = seller.iban.as_deref().filter(|i| !i.is_empty()) {
+    if let Some(terms) = direct_debit {
+        let _ = writeln!(
+            x,
+            "<ram:SpecifiedTradeSettlementPaymentMeans><ram:TypeCode>59</ram:TypeCode><ram:PayerPartyDebtorFinancialAccount><ram:IBANID>{}</ram:IBANID></ram:PayerPartyDebtorFinancialAccount></ram:SpecifiedTradeSettlementPaymentMeans>",
+            esc(&terms.debtor_iban)
+        );
+    } else if let Some(iban) = seller.iban.as_deref().filter(|i| !i.is_empty()) {
         let _ = write!(
             x,
             "<ram:SpecifiedTradeSettlementPaymentMeans><ram:TypeCode>58</ram:TypeCode><ram:PayeePartyCreditorFinancialAccount><ram:IBANID>{}</ram:IBANID></ram:PayeePartyCreditorFinancialAccount>",
@@ -375,19 +398,43 @@ pub fn render(invoice: &InvoiceDetail, seller: &Seller, flavor: Flavor) -> Strin
         );
     }
     if let Some(due) = s.due_date {
-        let terms = match (s.kind, german) {
-            (InvoiceKind::CreditNote, true) => "Der Betrag wird Ihnen erstattet.".to_owned(),
-            (InvoiceKind::CreditNote, false) => "The amount will be refunded to you.".to_owned(),
-            (InvoiceKind::Invoice, true) => {
+        let terms = match (s.kind, german, direct_debit) {
+            (InvoiceKind::CreditNote, true, _) => "Der Betrag wird Ihnen erstattet.".to_owned(),
+            (InvoiceKind::CreditNote, false, _) => {
+                "The amount will be refunded to you.".to_owned()
+            }
+            (InvoiceKind::Invoice, true, Some(terms)) => format!(
+                "Der Betrag wird am {} per SEPA-Lastschrift von Ihrem Konto {} eingezogen (Mandatsreferenz {}, Gläubiger-ID {}).",
+                due.format("%d.%m.%Y"),
+                masked_iban(&terms.debtor_iban),
+                terms.mandate_reference,
+                terms.creditor_id
+            ),
+            (InvoiceKind::Invoice, false, Some(terms)) => format!(
+                "The amount will be collected by SEPA direct debit from your account {} on {} (mandate reference {}, creditor id {}).",
+                masked_iban(&terms.debtor_iban),
+                due.format("%Y-%m-%d"),
+                terms.mandate_reference,
+                terms.creditor_id
+            ),
+            (InvoiceKind::Invoice, true, None) => {
                 format!("Zahlbar ohne Abzug bis {}.", due.format("%d.%m.%Y"))
             }
-            (InvoiceKind::Invoice, false) => {
+            (InvoiceKind::Invoice, false, None) => {
                 format!("Payable without deduction by {}.", due.format("%Y-%m-%d"))
             }
         };
+        let mandate = direct_debit
+            .map(|t| {
+                format!(
+                    "<ram:DirectDebitMandateID>{}</ram:DirectDebitMandateID>",
+                    esc(&t.mandate_reference)
+                )
+            })
+            .unwrap_or_default();
         let _ = writeln!(
             x,
-            "<ram:SpecifiedTradePaymentTerms><ram:Description>{}</ram:Description><ram:DueDateDateTime>{}</ram:DueDateDateTime></ram:SpecifiedTradePaymentTerms>",
+            "<ram:SpecifiedTradePaymentTerms><ram:Description>{}</ram:Description><ram:DueDateDateTime>{}</ram:DueDateDateTime>{mandate}</ram:SpecifiedTradePaymentTerms>",
             esc(&terms),
             date(due)
         );

@@ -127,6 +127,16 @@ pub struct InvoiceDetail {
     pub tax_notes: Vec<TaxNote>,
     /// Issued: which stored e-invoice formats can be downloaded.
     pub documents: Vec<String>,
+    /// Paid by SEPA direct debit (the customer had an active mandate when it was issued).
+    pub direct_debit: Option<DirectDebitTerms>,
+}
+
+/// BG-19: the mandate, creditor and account an invoice is collected under, as issued.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DirectDebitTerms {
+    pub mandate_reference: String,
+    pub creditor_id: String,
+    pub debtor_iban: String,
 }
 
 impl InvoiceDetail {

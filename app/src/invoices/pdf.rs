@@ -12,7 +12,9 @@
 
 use super::model::{vat_label, InvoiceDetail, InvoiceKind};
 use super::repo::Seller;
+use crate::domain::bank::group_iban;
 use crate::domain::format;
+use crate::domain::sepa::masked_iban;
 use crate::i18n::{Key, Lang};
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use krilla::color::rgb;
@@ -656,6 +658,18 @@ fn payment_text(invoice: &InvoiceDetail, seller: &Seller, lang: Lang) -> String 
         InvoiceKind::CreditNote => Key::InvoicePdfCreditRefund.fill(lang, &[("amount", &amount)]),
         InvoiceKind::Invoice => {
             let due = s.due_date.or(s.issue_date).map(|d| format::date(d, lang));
+            if let Some(terms) = &invoice.direct_debit {
+                return Key::InvoicePdfDirectDebit.fill(
+                    lang,
+                    &[
+                        ("amount", &amount),
+                        ("date", &due.unwrap_or_default()),
+                        ("account", &masked_iban(&terms.debtor_iban)),
+                        ("mandate", &terms.mandate_reference),
+                        ("creditor_id", &terms.creditor_id),
+                    ],
+                );
+            }
             let account = match (&seller.iban, &seller.bic) {
                 (Some(iban), Some(bic)) if !bic.is_empty() => {
                     format!("IBAN {} (BIC {bic})", group_iban(iban))
@@ -674,16 +688,6 @@ fn payment_text(invoice: &InvoiceDetail, seller: &Seller, lang: Lang) -> String 
             )
         }
     }
-}
-
-/// IBANs read in groups of four.
-fn group_iban(iban: &str) -> String {
-    let compact: Vec<char> = iban.chars().filter(|c| !c.is_whitespace()).collect();
-    compact
-        .chunks(4)
-        .map(|chunk| chunk.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The seller's address, contact, bank and tax identifiers (§14 UStG) in four columns.
@@ -1069,6 +1073,7 @@ pub fn specimen(lines: usize) -> (InvoiceDetail, Seller) {
         totals: Totals::default(),
         tax_notes: Vec::new(),
         documents: Vec::new(),
+        direct_debit: None,
     }
     .with_totals();
     let mut invoice = invoice;
@@ -1085,6 +1090,7 @@ pub fn specimen(lines: usize) -> (InvoiceDetail, Seller) {
         tax_number: Some("22/815/08150".to_owned()),
         iban: Some("DE02120300000000202051".to_owned()),
         bic: Some("BYLADEM1001".to_owned()),
+        creditor_id: Some("DE98ZZZ09999999999".to_owned()),
         contact_name: "Anna Buchhaltung".to_owned(),
         phone: "+49 40 123456".to_owned(),
         email: "rechnung@kontor.example".to_owned(),

@@ -128,7 +128,7 @@ pub async fn load(
     let Some(row) = sqlx::query(&format!(
         "select {SUMMARY}, i.language, i.tax_treatment, i.buyer_street, i.buyer_postal_code,
                 i.buyer_city, i.buyer_country, i.buyer_vat_id, i.buyer_leitweg_id, i.buyer_email,
-                i.note, o.id as corrects_id, o.number as corrects_number, o.issue_date as corrects_date,
+                i.note, i.mandate_reference, i.creditor_id, i.debtor_iban, o.id as corrects_id, o.number as corrects_number, o.issue_date as corrects_date,
                 array(select format from invoice_documents d where d.invoice_id = i.id order by format) as documents
          from invoices i left join invoices o on o.id = i.corrects_id
          where i.tenant_id = $1 and i.id = $2 and ($3::uuid is null or i.customer_id = $3)"
@@ -151,6 +151,18 @@ pub async fn load(
         _ => None,
     };
     let lines = lines(conn, id).await?;
+    let direct_debit = match (
+        row.try_get::<Option<String>, _>("mandate_reference")?,
+        row.try_get::<Option<String>, _>("creditor_id")?,
+        row.try_get::<Option<String>, _>("debtor_iban")?,
+    ) {
+        (Some(mandate_reference), Some(creditor_id), Some(debtor_iban)) => Some(DirectDebitTerms {
+            mandate_reference,
+            creditor_id,
+            debtor_iban,
+        }),
+        _ => None,
+    };
     Ok(Some(
         InvoiceDetail {
             summary,
@@ -169,6 +181,7 @@ pub async fn load(
             totals: Default::default(),
             tax_notes: Vec::new(),
             documents: row.try_get("documents")?,
+            direct_debit,
         }
         .with_totals(),
     ))
@@ -297,6 +310,33 @@ pub async fn refresh_buyers(
              buyer_email = case when c.invoice_email <> '' then c.invoice_email else c.email end
          from customers c
          where i.id = any($2) and i.tenant_id = $1 and i.status = 'draft' and c.id = i.customer_id",
+    )
+    .bind(tenant_id)
+    .bind(ids)
+    .execute(&mut *conn)
+    .await?;
+    attach_mandates(conn, tenant_id, ids).await
+}
+
+/// An invoice whose customer has an active, unexpired mandate is paid by direct debit: it
+/// names the mandate, the tenant's creditor id (empty if missing, which stops issuing) and
+/// the account. Any other draft is paid by transfer.
+async fn attach_mandates(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "update invoices i set mandate_id = m.id, mandate_reference = m.reference,
+             creditor_id = case when m.id is not null then coalesce(t.creditor_id, '') end,
+             debtor_iban = m.iban
+         from invoices d
+         join tenants t on t.id = d.tenant_id
+         left join sepa_mandates m on m.customer_id = d.customer_id and m.status = 'active'
+             and coalesce(m.last_collection_on, m.signed_on) + interval '36 months'
+                 >= (now() at time zone t.time_zone)::date
+         where d.id = i.id and i.id = any($2) and i.tenant_id = $1 and i.status = 'draft'
+           and i.kind = 'invoice'",
     )
     .bind(tenant_id)
     .bind(ids)
@@ -435,6 +475,7 @@ pub struct Seller {
     pub tax_number: Option<String>,
     pub iban: Option<String>,
     pub bic: Option<String>,
+    pub creditor_id: Option<String>,
     pub contact_name: String,
     pub phone: String,
     pub email: String,
@@ -446,7 +487,7 @@ pub struct Seller {
 pub async fn seller(conn: &mut PgConnection, tenant_id: Uuid) -> sqlx::Result<Seller> {
     sqlx::query_as(
         "select legal_name, street, postal_code, city, country, vat_id, tax_number, iban, bic,
-                contact_name, phone, email, brand_primary, logo_data_url
+                creditor_id, contact_name, phone, email, brand_primary, logo_data_url
          from tenants where id = $1",
     )
     .bind(tenant_id)

@@ -286,6 +286,7 @@ pub fn document() -> Value {
     super::checks::add_docs(&mut doc);
     super::usage::add_docs(&mut doc);
     super::billing::add_docs(&mut doc);
+    super::sepa::add_docs(&mut doc);
     crate::rest::vault::describe(&mut doc);
     doc
 }

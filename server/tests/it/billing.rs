@@ -202,7 +202,7 @@ fn assert_valid(kind: &str, name: &str, xml: &str) {
     assert_file_valid(kind, name, "xml", xml.as_bytes());
 }
 
-fn assert_file_valid(kind: &str, name: &str, extension: &str, content: &[u8]) {
+pub fn assert_file_valid(kind: &str, name: &str, extension: &str, content: &[u8]) {
     let path = std::env::temp_dir().join(format!("kontor-{name}-{}.{extension}", Uuid::new_v4()));
     std::fs::write(&path, content).unwrap();
     let output = std::process::Command::new(kit())
@@ -225,7 +225,7 @@ fn assert_file_valid(kind: &str, name: &str, extension: &str, content: &[u8]) {
 
 /// The text a reader extracts from a PDF (pypdf from the kit's environment, independent of
 /// the library that wrote it).
-fn pdf_text(pdf: &[u8]) -> String {
+pub fn pdf_text(pdf: &[u8]) -> String {
     let home = std::env::var_os("EINVOICE_KIT_HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|| {

@@ -17,6 +17,7 @@ mod mail;
 mod permissions;
 mod portal;
 mod registrar;
+mod sepa;
 mod support;
 mod usage;
 mod vault;
