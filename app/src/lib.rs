@@ -17,6 +17,7 @@ pub mod invoices;
 pub mod jobs;
 pub mod mail;
 pub mod notifications;
+pub mod payments;
 pub mod portal;
 pub mod products;
 pub mod registrar;
@@ -180,6 +181,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/billing") view=billing::pages::BillingPage/>
                     <Route path=path!("/billing/runs/:id") view=billing::pages::BillingRunPage/>
                     <Route path=path!("/billing/direct-debits") view=sepa::pages::DirectDebitsPage/>
+                    <Route path=path!("/payments") view=payments::pages::PaymentsPage/>
+                    <Route path=path!("/open-items") view=payments::pages::OpenItemsPage/>
                     <Route path=path!("/invoices") view=invoices::pages::InvoicesPage/>
                     <Route path=path!("/invoices/:id") view=invoices::pages::InvoicePage/>
                 </ParentRoute>

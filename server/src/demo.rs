@@ -116,12 +116,36 @@ pub async fn load(pool: &PgPool, password: Option<String>) -> anyhow::Result<Opt
     .execute(&mut *tx)
     .await?;
     catalog_and_contracts(&mut tx, tenant_id, &customer_ids).await?;
+    direct_debit(&mut tx, tenant_id, &customer_ids).await?;
     tx.commit().await?;
     Ok(Some(DemoData {
         password,
         logins,
         admin_totp_secret: data_encoding::BASE32_NOPAD.encode(&secret),
     }))
+}
+
+/// The dental practice pays by SEPA direct debit.
+async fn direct_debit(
+    conn: &mut sqlx::PgConnection,
+    tenant_id: Uuid,
+    customers: &[Uuid],
+) -> anyhow::Result<()> {
+    let Some(practice) = customers.get(1) else {
+        return Ok(());
+    };
+    let actor = app::auth::context::Actor::system(tenant_id, "kontor demo");
+    let mandate = app::sepa::model::MandateInput {
+        signed_on: "2025-01-15".to_owned(),
+        scheme: "CORE".to_owned(),
+        account_holder: "Zahnarztpraxis Dr. Weber".to_owned(),
+        iban: "DE02 5001 0517 0137 0750 30".to_owned(),
+        ..app::sepa::model::MandateInput::default()
+    };
+    app::sepa::api::create(conn, &actor, *practice, &mandate)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo mandate: {e:?}"))?;
+    Ok(())
 }
 
 /// A few customers of the kinds an agency has: a shop, a practice, an association, a

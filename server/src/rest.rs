@@ -7,6 +7,7 @@ pub mod contracts;
 pub mod customers;
 pub mod docs;
 pub mod inventory;
+pub mod payments;
 pub mod registrar;
 pub mod sepa;
 pub mod usage;
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(usage::routes())
         .merge(billing::routes())
         .merge(sepa::routes())
+        .merge(payments::routes())
         .route("/openapi.json", get(docs::openapi))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }

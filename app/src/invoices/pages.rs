@@ -120,13 +120,23 @@ pub fn InvoicePage() -> impl IntoView {
         },
     );
     let (deliveries, mail_version) = crate::mail::pages::use_invoice_deliveries(id);
+    // at the top of the page, like the deliveries: it hydrates reliably there
+    let payments = Resource::new(
+        move || (id.get(), version.get()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => crate::payments::api::load_invoice_payments(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
     view! {
         <Title text=t(Key::InvoiceTitle)/>
         <p><a href="/invoices">"← "{t(Key::InvoiceTitle)}</a></p>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match invoice.await {
-                    Ok(detail) => view! { <InvoiceView detail version deliveries mail_version/> }.into_any(),
+                    Ok(detail) => view! { <InvoiceView detail version deliveries mail_version payments/> }.into_any(),
                     Err(error) => view! { <ErrorBox error/> }.into_any(),
                 }
             })}
@@ -140,6 +150,7 @@ fn InvoiceView(
     version: RwSignal<u32>,
     deliveries: Resource<Result<Vec<crate::mail::model::Delivery>, AppError>>,
     mail_version: RwSignal<u32>,
+    payments: Resource<Result<crate::payments::model::InvoicePayments, AppError>>,
 ) -> impl IntoView {
     let lang = use_lang();
     let german = lang == crate::i18n::Lang::De;
@@ -226,6 +237,13 @@ fn InvoiceView(
                     <div><dt>{t(Key::InvoiceIssueDate)}</dt><dd>{s.issue_date.map(|date| view! { <Date date/> })}</dd></div>
                     <div><dt>{t(Key::InvoiceDueDate)}</dt><dd>{s.due_date.map(|date| view! { <Date date/> })}</dd></div>
                     <div><dt>{t(Key::InvoicePeriod)}</dt><dd>{s.period_start.zip(s.period_end).map(|(from, to)| view! { <Date date=from/>" – "<Date date=to/> })}</dd></div>
+                    <div><dt>{t(Key::InvoicePaymentMeans)}</dt><dd>{match &detail.direct_debit {
+                        Some(terms) => Key::InvoiceByDirectDebit.fill(lang, &[
+                            ("mandate", &terms.mandate_reference),
+                            ("account", &crate::domain::sepa::masked_iban(&terms.debtor_iban)),
+                        ]),
+                        None => t(Key::InvoiceByTransfer).to_owned(),
+                    }}</dd></div>
                 </dl>
             </section>
         </div>
@@ -273,6 +291,9 @@ fn InvoiceView(
                 <h2 id="inv-notes">{t(Key::InvoiceLegalNotes)}</h2>
                 <ul>{detail.tax_notes.iter().map(|note| view! { <li>{note.text(german)}</li> }).collect_view()}</ul>
             </section>
+        })}
+        {(s.status == InvoiceStatus::Issued && s.kind == InvoiceKind::Invoice).then(|| view! {
+            <crate::payments::pages::InvoicePaymentsCard data=payments currency=s.currency.clone()/>
         })}
         {(s.status == InvoiceStatus::Issued).then(|| view! {
             <crate::mail::pages::InvoiceDeliveries invoice_id=id has_address=!detail.buyer_email.trim().is_empty()

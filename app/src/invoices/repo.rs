@@ -9,6 +9,11 @@ use rust_decimal::Decimal;
 use sqlx::{PgConnection, Row};
 use uuid::Uuid;
 
+/// What an issued invoice `i` still asks for: gross less issued credit notes less payments.
+pub const OPEN_AMOUNT: &str = "(i.gross_total
+    - coalesce((select sum(c.gross_total) from invoices c where c.corrects_id = i.id and c.status = 'issued'), 0)
+    - coalesce((select sum(a.amount) from payment_allocations a where a.invoice_id = i.id), 0))";
+
 const SUMMARY: &str =
     "i.id, i.kind, i.status, i.number, i.customer_id, i.customer_number, i.buyer_name,
     i.issue_date, i.due_date, i.period_start, i.period_end, i.net_total, i.tax_total, i.gross_total,

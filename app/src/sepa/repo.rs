@@ -4,6 +4,7 @@
 
 use super::model::*;
 use crate::domain::sepa::{mandate_expired, Scheme, SequenceType};
+use crate::invoices::repo::OPEN_AMOUNT;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
@@ -199,7 +200,7 @@ pub struct Collectible {
     pub buyer_name: String,
     pub language: String,
     pub due_date: NaiveDate,
-    /// Gross less what issued credit notes took back.
+    /// What is still open: gross less credit notes and payments.
     pub amount: Decimal,
     pub currency: String,
     pub mandate_id: Uuid,
@@ -229,8 +230,7 @@ pub async fn collectibles(
     sqlx::query_as(&format!(
         "select i.id as invoice_id, i.number as invoice_number, i.customer_id, i.customer_number,
                 i.buyer_name, i.language, i.due_date,
-                i.gross_total - coalesce((select sum(c.gross_total) from invoices c
-                    where c.corrects_id = i.id and c.status = 'issued'), 0) as amount,
+                {OPEN_AMOUNT} as amount,
                 i.currency, m.id as mandate_id, m.reference, m.signed_on, m.scheme, m.account_holder,
                 m.iban, m.bic, m.next_sequence, m.status, m.last_collection_on,
                 m.amended_from_reference, m.amended_from_iban

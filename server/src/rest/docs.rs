@@ -287,6 +287,7 @@ pub fn document() -> Value {
     super::usage::add_docs(&mut doc);
     super::billing::add_docs(&mut doc);
     super::sepa::add_docs(&mut doc);
+    super::payments::add_docs(&mut doc);
     crate::rest::vault::describe(&mut doc);
     doc
 }

@@ -14,6 +14,7 @@ mod embedded;
 mod inventory;
 mod jobs;
 mod mail;
+mod payments;
 mod permissions;
 mod portal;
 mod registrar;

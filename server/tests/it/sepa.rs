@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 const MUELLER_IBAN: &str = "DE89370400440532013000";
 
-async fn sepa_setup(slug: &str) -> Setup {
+pub async fn sepa_setup(slug: &str) -> Setup {
     let s = setup(slug).await;
     sqlx::query("update tenants set creditor_id = 'DE98ZZZ09999999999' where id = $1")
         .bind(s.tenant)
@@ -25,7 +25,7 @@ async fn sepa_setup(slug: &str) -> Setup {
     s
 }
 
-async fn mandate(s: &Setup, customer: Uuid, input: Value) -> crate::support::Reply {
+pub async fn mandate(s: &Setup, customer: Uuid, input: Value) -> crate::support::Reply {
     let mut full = json!({ "reference": "", "signed_on": "2026-10-15", "scheme": "CORE",
         "account_holder": "Bäckerei Müller GmbH", "iban": MUELLER_IBAN, "bic": "" });
     if let (Some(full), Some(input)) = (full.as_object_mut(), input.as_object()) {
@@ -41,7 +41,7 @@ async fn mandate(s: &Setup, customer: Uuid, input: Value) -> crate::support::Rep
 }
 
 /// Bills and issues everything due today; returns the issued invoices.
-async fn bill_and_issue(s: &Setup) -> Vec<Value> {
+pub async fn bill_and_issue(s: &Setup) -> Vec<Value> {
     let today = today(s).await;
     s.run(&today.to_string(), false).await;
     let drafts = s.invoices("draft").await;
@@ -51,7 +51,7 @@ async fn bill_and_issue(s: &Setup) -> Vec<Value> {
     s.invoices("issued").await
 }
 
-async fn today(s: &Setup) -> NaiveDate {
+pub async fn today(s: &Setup) -> NaiveDate {
     app::contracts::repo::tenant_today(&mut s.app.pool.acquire().await.unwrap(), s.tenant)
         .await
         .unwrap()
@@ -59,7 +59,7 @@ async fn today(s: &Setup) -> NaiveDate {
 }
 
 /// The first bank day on or after the invoices' due date (and no earlier than allowed).
-async fn collection_day(s: &Setup, invoices: &[Value]) -> NaiveDate {
+pub async fn collection_day(s: &Setup, invoices: &[Value]) -> NaiveDate {
     let due = invoices
         .iter()
         .map(|i| {
@@ -78,7 +78,7 @@ async fn collection_day(s: &Setup, invoices: &[Value]) -> NaiveDate {
     day
 }
 
-async fn export(s: &Setup, date: NaiveDate) -> crate::support::Reply {
+pub async fn export(s: &Setup, date: NaiveDate) -> crate::support::Reply {
     s.app
         .call(
             "sepa/export",
