@@ -7,6 +7,7 @@ pub mod billing;
 pub mod calendar;
 pub mod csv;
 pub mod domain_name;
+pub mod dunning;
 pub mod format;
 pub mod invoice_math;
 pub mod leitweg;

@@ -9,6 +9,7 @@ pub mod checks;
 pub mod contracts;
 pub mod customers;
 pub mod domain;
+pub mod dunning;
 pub mod error;
 pub mod home;
 pub mod i18n;
@@ -183,6 +184,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/billing/direct-debits") view=sepa::pages::DirectDebitsPage/>
                     <Route path=path!("/payments") view=payments::pages::PaymentsPage/>
                     <Route path=path!("/open-items") view=payments::pages::OpenItemsPage/>
+                    <Route path=path!("/dunning") view=dunning::pages::DunningPage/>
                     <Route path=path!("/invoices") view=invoices::pages::InvoicesPage/>
                     <Route path=path!("/invoices/:id") view=invoices::pages::InvoicePage/>
                 </ParentRoute>

@@ -31,6 +31,7 @@ pub fn transport(url: &str) -> anyhow::Result<Smtp> {
 struct Claimed {
     id: Uuid,
     invoice_id: Option<Uuid>,
+    dunning_letter_id: Option<Uuid>,
     recipient: String,
     subject: String,
     body: String,
@@ -53,7 +54,7 @@ pub async fn send_due(pool: &PgPool, smtp: &Smtp, fallback_from: &str) -> anyhow
                  order by next_attempt_at
                  for update skip locked
                  limit $1)
-             returning m.id, m.invoice_id, m.recipient, m.subject, m.body, m.attempts,
+             returning m.id, m.invoice_id, m.dunning_letter_id, m.recipient, m.subject, m.body, m.attempts,
                        t.legal_name as sender_name, t.email as sender_email",
         )
         .bind(BATCH)
@@ -136,8 +137,9 @@ async fn compose(pool: &PgPool, mail: &Claimed, fallback_from: &str) -> anyhow::
         .recipient
         .parse()
         .with_context(|| format!("the recipient address {}", mail.recipient))?;
-    let documents: Vec<(String, String, Vec<u8>)> = match mail.invoice_id {
-        Some(invoice_id) => {
+    let documents: Vec<(String, String, Vec<u8>)> = match (mail.invoice_id, mail.dunning_letter_id)
+    {
+        (Some(invoice_id), _) => {
             sqlx::query_as(
                 "select coalesce(i.number, 'invoice'), d.format, d.content
                  from invoice_documents d join invoices i on i.id = d.invoice_id
@@ -147,7 +149,16 @@ async fn compose(pool: &PgPool, mail: &Claimed, fallback_from: &str) -> anyhow::
             .fetch_all(pool)
             .await?
         }
-        None => Vec::new(),
+        (None, Some(letter_id)) => {
+            sqlx::query_as(
+                "select 'mahnung-' || c.number || '-' || l.letter_date, 'pdf', l.pdf
+                 from dunning_letters l join customers c on c.id = l.customer_id where l.id = $1",
+            )
+            .bind(letter_id)
+            .fetch_all(pool)
+            .await?
+        }
+        (None, None) => Vec::new(),
     };
     let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(mail.body.clone()));
     for (number, format, content) in documents {

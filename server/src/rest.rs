@@ -6,6 +6,7 @@ pub mod checks;
 pub mod contracts;
 pub mod customers;
 pub mod docs;
+pub mod dunning;
 pub mod inventory;
 pub mod payments;
 pub mod registrar;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(billing::routes())
         .merge(sepa::routes())
         .merge(payments::routes())
+        .merge(dunning::routes())
         .route("/openapi.json", get(docs::openapi))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }

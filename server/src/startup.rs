@@ -89,6 +89,7 @@ fn build(pool: PgPool, config: Config, vault: Option<app::vault::crypto::VaultKe
             "/direct-debits/{id}/xml",
             get(crate::web::direct_debit_file),
         )
+        .route("/dunning-letters/{id}/pdf", get(crate::web::dunning_letter))
         .nest("/api/v1", crate::rest::router())
         .route("/api/docs", get(crate::rest::docs::page))
         .route("/sf/{*path}", any(server_function))

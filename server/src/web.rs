@@ -298,6 +298,19 @@ pub async fn direct_debit_file(
     answer(outcome, &request)
 }
 
+/// A dunning letter's PDF for the signed-in user.
+pub async fn dunning_letter(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestContext>,
+    axum::extract::Path(id): axum::extract::Path<Uuid>,
+) -> Response {
+    let outcome = match session_actor(&request) {
+        Some(actor) => crate::rest::dunning::stored_letter(&state, &actor, id).await,
+        None => Err(app::error::AppError::Unauthorized),
+    };
+    answer(outcome, &request)
+}
+
 fn session_actor(request: &RequestContext) -> Option<app::auth::context::Actor> {
     request.session.as_ref().and_then(|session| {
         app::auth::context::Actor::from_session(session, request.ip, request.lang)

@@ -638,6 +638,7 @@ pub fn CustomerFilePage() -> impl IntoView {
                             <crate::contracts::pages::CustomerContracts customer_id=id/>
                             <crate::inventory::pages::CustomerInventory customer_id=id/>
                             <crate::sepa::pages::CustomerMandates customer_id=id/>
+                            <crate::dunning::pages::CustomerDunningBlock customer_id=id/>
                             <crate::vault::pages::CustomerCredentials customer_id=id/>
                             <crate::portal::pages::CustomerPortalUsers customer_id=id/>
                             <CallNotesSection file reload/>

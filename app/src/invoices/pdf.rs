@@ -37,6 +37,9 @@ static REGULAR_TTF: &[u8] = include_bytes!("../../fonts/Lato-Regular.ttf");
 static BOLD_TTF: &[u8] = include_bytes!("../../fonts/Lato-Bold.ttf");
 
 /// The name Factur-X prescribes for the embedded XML.
+mod letter;
+pub use letter::{render_letter, Letter, LetterColumn};
+
 pub const FACTUR_X_FILE: &str = "factur-x.xml";
 const FACTUR_X_NS: &str = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#";
 
@@ -408,8 +411,8 @@ fn layout(
     let running_head = format!("{} · {title}", seller.legal_name);
     let mut pages = Pages::new(Measure::get()?, running_head, brand);
     letterhead(&mut pages, seller, logo);
-    address_window(&mut pages, invoice, seller);
-    information_block(&mut pages, invoice, lang);
+    address_window(&mut pages, &invoice_recipient(invoice, seller), seller);
+    facts_block(&mut pages, &invoice_facts(invoice, lang));
     opening(&mut pages, invoice, &title, lang);
     let table = line_table(lang);
     line_rows(&mut pages, invoice, &table, lang);
@@ -443,8 +446,21 @@ fn letterhead(pages: &mut Pages, seller: &Seller, logo: Option<&Image>) {
     }
 }
 
+/// The buyer's address lines as the window shows them (the country only when foreign).
+fn invoice_recipient(invoice: &InvoiceDetail, seller: &Seller) -> Vec<String> {
+    let mut address = vec![
+        invoice.summary.buyer_name.clone(),
+        invoice.buyer_street.clone(),
+        format!("{} {}", invoice.buyer_postal_code, invoice.buyer_city),
+    ];
+    if invoice.buyer_country != seller.country {
+        address.push(invoice.buyer_country.clone());
+    }
+    address
+}
+
 /// DIN 5008 form B: the return address line and the recipient, 45 mm from the top, 85 mm wide.
-fn address_window(pages: &mut Pages, invoice: &InvoiceDetail, seller: &Seller) {
+fn address_window(pages: &mut Pages, recipient: &[String], seller: &Seller) {
     let width = 240.0;
     let sender = format!(
         "{} · {} · {} {}",
@@ -455,16 +471,8 @@ fn address_window(pages: &mut Pages, invoice: &InvoiceDetail, seller: &Seller) {
         pages.text_at(LEFT, 138.0, FINE_PRINT, Align::Left, first);
     }
     pages.rule(LEFT, LEFT + width, 141.5, 0.3, HAIRLINE);
-    let mut address = vec![
-        invoice.summary.buyer_name.clone(),
-        invoice.buyer_street.clone(),
-        format!("{} {}", invoice.buyer_postal_code, invoice.buyer_city),
-    ];
-    if invoice.buyer_country != seller.country {
-        address.push(invoice.buyer_country.clone());
-    }
     let mut y = 156.0;
-    for line in address.iter().filter(|line| !line.trim().is_empty()) {
+    for line in recipient.iter().filter(|line| !line.trim().is_empty()) {
         for part in pages.measure.wrap(line, ADDRESS, width) {
             pages.text_at(LEFT, y, ADDRESS, Align::Left, &part);
             y += 13.0;
@@ -472,8 +480,8 @@ fn address_window(pages: &mut Pages, invoice: &InvoiceDetail, seller: &Seller) {
     }
 }
 
-/// Number, dates, customer number, period, due date and the buyer's ids, right of the window.
-fn information_block(pages: &mut Pages, invoice: &InvoiceDetail, lang: Lang) {
+/// Number, dates, customer number, period, due date and the buyer's ids.
+fn invoice_facts(invoice: &InvoiceDetail, lang: Lang) -> Vec<(String, String)> {
     let s = &invoice.summary;
     let date = |day: chrono::NaiveDate| format::date(day, lang);
     let mut facts: Vec<(String, String)> = Vec::new();
@@ -498,8 +506,13 @@ fn information_block(pages: &mut Pages, invoice: &InvoiceDetail, lang: Lang) {
     if let Some(leitweg) = &invoice.buyer_leitweg_id {
         facts.push(("Leitweg-ID".to_owned(), leitweg.clone()));
     }
+    facts
+}
+
+/// Labelled facts right of the address window.
+fn facts_block(pages: &mut Pages, facts: &[(String, String)]) {
     let mut y = 150.0;
-    for (label, value) in &facts {
+    for (label, value) in facts {
         pages.text_at(LEFT + 262.0, y, BODY_MUTED, Align::Left, label);
         pages.text_at(RIGHT, y, BODY_TEXT, Align::Right, value);
         y += BODY * 1.6;
@@ -592,21 +605,26 @@ fn totals_block(pages: &mut Pages, invoice: &InvoiceDetail, lang: Lang) {
         let label = Key::InvoiceVatOn.fill(lang, &[("vat", &vat), ("basis", &money(group.basis))]);
         rows.push((label, money(group.amount)));
     }
+    let gross = money(totals.gross);
+    total_rows(pages, &rows, (Key::InvoiceGrossTotal.text(lang), &gross));
+}
+
+/// Labelled amounts right-aligned under the table, a rule, and the bold total.
+fn total_rows(pages: &mut Pages, rows: &[(String, String)], (label, amount): (&str, &str)) {
     let row_count = u16::try_from(rows.len()).unwrap_or(u16::MAX);
     pages.reserve(f32::from(row_count) * 14.0 + 40.0);
     pages.y += 6.0;
     for (label, amount) in rows {
         pages.y += 14.0;
-        pages.text_at(RIGHT - 110.0, pages.y, BODY_TEXT, Align::Right, &label);
-        pages.text_at(RIGHT, pages.y, BODY_TEXT, Align::Right, &amount);
+        pages.text_at(RIGHT - 110.0, pages.y, BODY_TEXT, Align::Right, label);
+        pages.text_at(RIGHT, pages.y, BODY_TEXT, Align::Right, amount);
     }
     pages.y += 6.0;
     pages.rule(LEFT + 240.0, RIGHT, pages.y, 0.8, TEXT);
     pages.y += 17.0;
     let total = Style::bold(10.5, TEXT);
-    let label = Key::InvoiceGrossTotal.text(lang);
     pages.text_at(RIGHT - 110.0, pages.y, total, Align::Right, label);
-    pages.text_at(RIGHT, pages.y, total, Align::Right, &money(totals.gross));
+    pages.text_at(RIGHT, pages.y, total, Align::Right, amount);
     pages.y += 18.0;
 }
 

@@ -239,7 +239,7 @@ fn AssignForm(payment_id: Uuid, version: RwSignal<u32>) -> impl IntoView {
     });
     let field_id = format!("assign-{payment_id}");
     view! {
-        <form class="inline-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
+        <form class="inline-form wrap" on:submit=move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             assign.dispatch(AssignPayment { payment_id, input: AssignInput { invoice_numbers: numbers.get_untracked(), ..AssignInput::default() } });
         }>

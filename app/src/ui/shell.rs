@@ -114,6 +114,7 @@ const NAV: &[(&str, Key, Option<Permission>)] = &[
     ("/invoices", Key::InvoiceNav, Some(Permission::ViewInvoices)),
     ("/billing", Key::BillNav, Some(Permission::ManageBilling)),
     ("/payments", Key::PayNav, Some(Permission::ManageBilling)),
+    ("/dunning", Key::DunNav, Some(Permission::ManageBilling)),
     ("/users", Key::NavUsers, Some(Permission::ViewUsers)),
     ("/audit", Key::NavAudit, Some(Permission::ViewAuditLog)),
     (

@@ -288,6 +288,7 @@ pub fn document() -> Value {
     super::billing::add_docs(&mut doc);
     super::sepa::add_docs(&mut doc);
     super::payments::add_docs(&mut doc);
+    super::dunning::add_docs(&mut doc);
     crate::rest::vault::describe(&mut doc);
     doc
 }

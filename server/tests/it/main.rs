@@ -10,6 +10,7 @@ mod check_servers;
 mod checks;
 mod contracts;
 mod customers;
+mod dunning;
 mod embedded;
 mod inventory;
 mod jobs;
