@@ -202,7 +202,7 @@ fn letter_document(
         lang,
         recipient,
         facts: vec![
-            (Key::InvoiceIssueDate.text(lang).to_owned(), day(date)),
+            (Key::DunLetterDate.text(lang).to_owned(), day(date)),
             (
                 Key::InvoiceCustomerNumber.text(lang).to_owned(),
                 letter.customer_number.clone(),
@@ -211,11 +211,11 @@ fn letter_document(
         title: title_key(letter.level).text(lang).to_owned(),
         before: vec![opening],
         columns: vec![
-            column(Key::DunInvoice, 96.0, false),
-            column(Key::InvoiceIssueDate, 62.0, false),
-            column(Key::InvoiceDueDate, 62.0, false),
-            column(Key::OpenItemsDaysOverdue, 60.0, true),
-            column(Key::PayOpen, 70.0, true),
+            column(Key::DunInvoice, 80.0, false),
+            column(Key::InvoiceIssueDate, 74.0, false),
+            column(Key::InvoiceDueDate, 56.0, false),
+            column(Key::DunDaysOverdue, 70.0, true),
+            column(Key::PayOpen, 64.0, true),
             column(Key::DunInterest, 60.0, true),
         ],
         rows: letter

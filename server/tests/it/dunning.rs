@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// An issued invoice from an earlier system, due `due_days_ago` days ago.
-async fn old_invoice(s: &Setup, customer: Uuid, number: &str, due_days_ago: u64, gross: &str) {
+pub async fn old_invoice(s: &Setup, customer: Uuid, number: &str, due_days_ago: u64, gross: &str) {
     let today = today(s).await;
     let due = today - chrono::Days::new(due_days_ago);
     sqlx::query(
@@ -125,6 +125,8 @@ async fn a_run_climbs_one_level_per_invoice_and_writes_one_letter_per_customer()
         .fetch_one(&s.app.pool)
         .await
         .unwrap();
+    // kept for looking at: the last letter written by the tests
+    let _ = std::fs::write(std::env::temp_dir().join("kontor-dunning-letter.pdf"), &pdf);
     let text = pdf_text(&pdf)
         .split_whitespace()
         .collect::<Vec<_>>()

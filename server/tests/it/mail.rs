@@ -303,3 +303,51 @@ async fn tenants_write_their_own_templates_and_typos_are_refused() {
         .unwrap()
         .starts_with("Moin Bäckerei Krume,\nzu zahlen: 14,68\u{a0}€."));
 }
+
+#[tokio::test]
+async fn a_dunning_letter_is_mailed_with_its_stored_pdf() {
+    let s = setup("mahnpost").await;
+    let recipient = "buchhaltung@saeumig.example";
+    let customer = s
+        .customer("Säumig GmbH", json!({ "invoice_email": recipient }))
+        .await;
+    crate::dunning::old_invoice(&s, customer, "ALT-7", 10, "59.50").await;
+    let run = s
+        .app
+        .call("dunning/run", Some(&s.cookie), json!({ "request": {} }))
+        .await;
+    assert_eq!(run.status, StatusCode::OK, "{}", run.body);
+    assert_eq!(
+        run.json()["letters"].as_array().unwrap().len(),
+        1,
+        "{}",
+        run.body
+    );
+    let pdf: Vec<u8> = sqlx::query_scalar("select pdf from dunning_letters")
+        .fetch_one(&s.app.pool)
+        .await
+        .unwrap();
+    let (port, _) = smtp_maildir();
+    send_due(&s.app.pool, &smtp_at(port), "kontor@localhost")
+        .await
+        .unwrap();
+    let mails = received(recipient);
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    let letter = &mails[0];
+    assert!(letter["subject"]
+        .as_str()
+        .unwrap()
+        .starts_with("Zahlungserinnerung"));
+    assert!(letter["body"]
+        .as_str()
+        .unwrap()
+        .contains("Offen sind insgesamt 59,50"));
+    let attachment = &letter["attachments"][0];
+    assert_eq!(attachment["type"], "application/pdf");
+    assert!(attachment["name"].as_str().unwrap().starts_with("mahnung-"));
+    use sha2::Digest;
+    assert_eq!(
+        attachment["sha256"],
+        hex::encode(sha2::Sha256::digest(&pdf))
+    );
+}
