@@ -141,3 +141,40 @@ export async function loginAdmin(page, kontor) {
   await page.getByRole('button', { name: /Bestätigen|Confirm/ }).click();
   await page.waitForURL(`${kontor.url}/`);
 }
+
+/**
+ * A fresh Kontor with the demo admin signed in, in German on a desktop viewport; the test's
+ * `after` calls `session.close()`.
+ */
+export async function adminSession(env = {}) {
+  const kontor = await startKontor(env);
+  const browser = await launchBrowser();
+  const context = await browser.newContext({ locale: 'de-DE', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.errors = watchErrors(page);
+  await loginAdmin(page, kontor);
+  return { kontor, page, close: async () => { await browser.close(); await kontor.stop(); } };
+}
+
+/** Registers `before`/`after` hooks that open and close an `adminSession`; the returned
+ * object holds `kontor` and `page` once the tests run. */
+export function adminSessionFor(before, after, env = {}) {
+  const session = {};
+  before(async () => { Object.assign(session, await adminSession(env)); });
+  after(async () => { await session.close?.(); });
+  return session;
+}
+
+/** Bills everything due within the next 30 days for real and issues the run's drafts. */
+export async function billAndIssueAhead(page, kontor) {
+  const ahead = new Date(Date.now() + 30 * 86400000).toISOString().slice(0, 10);
+  await page.goto(`${kontor.url}/billing`);
+  await hydrated(page);
+  await page.getByLabel('Stichtag').fill(ahead);
+  await page.getByLabel('Nur Vorschau').uncheck();
+  await page.getByRole('button', { name: 'Jetzt abrechnen' }).click();
+  await page.waitForURL(/\/billing\/runs\/[0-9a-f-]{36}$/);
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Alle Entwürfe dieses Laufs ausstellen' }).click();
+  await page.getByText(/Rechnungen ausgestellt\./).waitFor();
+}

@@ -136,6 +136,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contracts") view=portal::pages::PortalContractsPage/>
                     <Route path=path!("/contracts/:id") view=portal::pages::PortalContractPage/>
                     <Route path=path!("/domains") view=portal::pages::PortalDomainsPage/>
+                    <Route path=path!("/invoices") view=portal::pages::PortalInvoicesPage/>
                     <Route path=path!("/profile") view=auth::pages::ProfilePage/>
                 </ParentRoute>
                 <ParentRoute path=path!("") view=ui::shell::StaffShell>

@@ -3,20 +3,9 @@
 // shows itself partly paid and stays in the open items.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startKontor, launchBrowser, loginAdmin, watchErrors, hydrated, screenshot } from '../support.js';
+import { adminSessionFor, billAndIssueAhead, hydrated, screenshot } from '../support.js';
 
-let kontor;
-let browser;
-let page;
-before(async () => {
-  kontor = await startKontor();
-  browser = await launchBrowser();
-  const context = await browser.newContext({ locale: 'de-DE', viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
-  page.errors = watchErrors(page);
-  await loginAdmin(page, kontor);
-});
-after(async () => { await browser?.close(); await kontor?.stop(); });
+const session = adminSessionFor(before, after);
 
 // A statement as the bank's online banking exports it: two credits.
 function statement(number) {
@@ -37,16 +26,8 @@ ${entry('1.23', 'E2', 'Max Unbekannt', 'DE44500105175407324931', 'Danke')}
 }
 
 test('a bank statement pays an invoice in part and the review list is cleared', async () => {
-  const ahead = new Date(Date.now() + 30 * 86400000).toISOString().slice(0, 10);
-  await page.goto(`${kontor.url}/billing`);
-  await hydrated(page);
-  await page.getByLabel('Stichtag').fill(ahead);
-  await page.getByLabel('Nur Vorschau').uncheck();
-  await page.getByRole('button', { name: 'Jetzt abrechnen' }).click();
-  await page.waitForURL(/\/billing\/runs\/[0-9a-f-]{36}$/);
-  await hydrated(page);
-  await page.getByRole('button', { name: 'Alle Entwürfe dieses Laufs ausstellen' }).click();
-  await assert.doesNotReject(page.getByText(/Rechnungen ausgestellt\./).waitFor());
+  const { kontor, page } = session;
+  await billAndIssueAhead(page, kontor);
   const number = `RE-${new Date().getFullYear()}-00001`;
 
   await page.getByRole('link', { name: 'Zahlungen', exact: true }).click();

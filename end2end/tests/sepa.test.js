@@ -3,20 +3,9 @@
 // bank; the invoices collected are gone from the next preview.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startKontor, launchBrowser, loginAdmin, watchErrors, hydrated, screenshot } from '../support.js';
+import { adminSessionFor, billAndIssueAhead, hydrated, screenshot } from '../support.js';
 
-let kontor;
-let browser;
-let page;
-before(async () => {
-  kontor = await startKontor();
-  browser = await launchBrowser();
-  const context = await browser.newContext({ locale: 'de-DE', viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
-  page.errors = watchErrors(page);
-  await loginAdmin(page, kontor);
-});
-after(async () => { await browser?.close(); await kontor?.stop(); });
+const session = adminSessionFor(before, after);
 
 /// A Tuesday to Thursday at least `days` ahead that is no TARGET holiday: a bank day.
 function bankDayAhead(days) {
@@ -30,6 +19,7 @@ function bankDayAhead(days) {
 }
 
 test('a mandate recorded, the month billed and its direct debits exported as pain.008', async () => {
+  const { kontor, page } = session;
   await page.goto(`${kontor.url}/customers?q=Bäckerei`);
   await hydrated(page);
   await page.getByRole('link', { name: 'Bäckerei Schmidt GmbH' }).click();
@@ -54,16 +44,7 @@ test('a mandate recorded, the month billed and its direct debits exported as pai
   await screenshot(page, 'sepa-mandate');
 
   // bill the coming month and issue it: the bakery and the dental practice pay by direct debit
-  const ahead = new Date(Date.now() + 30 * 86400000).toISOString().slice(0, 10);
-  await page.goto(`${kontor.url}/billing`);
-  await hydrated(page);
-  await page.getByLabel('Stichtag').fill(ahead);
-  await page.getByLabel('Nur Vorschau').uncheck();
-  await page.getByRole('button', { name: 'Jetzt abrechnen' }).click();
-  await page.waitForURL(/\/billing\/runs\/[0-9a-f-]{36}$/);
-  await hydrated(page);
-  await page.getByRole('button', { name: 'Alle Entwürfe dieses Laufs ausstellen' }).click();
-  await assert.doesNotReject(page.getByText(/Rechnungen ausgestellt\./).waitFor());
+  await billAndIssueAhead(page, kontor);
 
   await page.goto(`${kontor.url}/billing`);
   await hydrated(page);

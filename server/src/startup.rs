@@ -85,6 +85,9 @@ fn build(pool: PgPool, config: Config, vault: Option<app::vault::crypto::VaultKe
         .route("/healthz", get(|| async { "ok" }))
         .route("/invoices/{id}/xml", get(crate::web::invoice_xml))
         .route("/invoices/{id}/pdf", get(crate::web::invoice_pdf))
+        // the same documents for portal users, who stay under /portal
+        .route("/portal/invoices/{id}/xml", get(crate::web::invoice_xml))
+        .route("/portal/invoices/{id}/pdf", get(crate::web::invoice_pdf))
         .route(
             "/direct-debits/{id}/xml",
             get(crate::web::direct_debit_file),

@@ -120,6 +120,8 @@ pub enum Permission {
     ViewInvoices,
     /// Run billing, edit drafts, issue invoices and credit notes.
     ManageBilling,
+    /// Portal: the own customer's issued invoices, open items and SEPA mandate.
+    ViewOwnInvoices,
 }
 
 /// Whether any of the roles grants the permission.
@@ -167,6 +169,8 @@ fn grants(role: Role, permission: Permission) -> bool {
         // Support answers invoice questions; only accounting issues them.
         P::ViewInvoices => matches!(role, R::Admin | R::Accountant | R::Support),
         P::ManageBilling => matches!(role, R::Admin | R::Accountant),
+        // the caretaker (technical contact) sees no money matters
+        P::ViewOwnInvoices => matches!(role, R::CustomerOwner | R::CustomerBilling),
     }
 }
 
@@ -301,14 +305,15 @@ mod tests {
                     P::ViewInvoices,
                 ],
             ),
-            (R::CustomerOwner, &[P::UsePortal]),
-            (R::CustomerBilling, &[P::UsePortal]),
+            (R::CustomerOwner, &[P::UsePortal, P::ViewOwnInvoices]),
+            (R::CustomerBilling, &[P::UsePortal, P::ViewOwnInvoices]),
             (R::CustomerTechnical, &[P::UsePortal]),
             (R::ResellerAdmin, &[]),
         ];
         let all = [
             P::UseStaffApp,
             P::UsePortal,
+            P::ViewOwnInvoices,
             P::ViewUsers,
             P::ManageUsers,
             P::ManageTenantSettings,

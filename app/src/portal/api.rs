@@ -140,6 +140,88 @@ pub async fn portal_contracts(page: PageRequest) -> Result<Page<PortalContractRo
     )
 }
 
+/// The customer's issued invoices and credit notes, newest first.
+#[server(prefix = "/sf", endpoint = "portal/invoices", input = Json, output = Json)]
+pub async fn portal_invoices(
+    page: PageRequest,
+) -> Result<Page<crate::invoices::model::InvoiceSummary>, AppError> {
+    respond(
+        async {
+            let (actor, customer_id) = authorize_portal()?;
+            actor.require(Permission::ViewOwnInvoices)?;
+            let mut conn = pool()?.acquire().await?;
+            let filter = crate::invoices::model::InvoiceFilter {
+                status: Some(crate::invoices::model::InvoiceStatus::Issued),
+                ..Default::default()
+            };
+            Ok(crate::invoices::repo::list(
+                &mut conn,
+                actor.tenant_id,
+                &filter,
+                Some(customer_id),
+                &page,
+            )
+            .await?)
+        }
+        .await,
+    )
+}
+
+/// The customer's open balance, open invoices and active SEPA mandate.
+#[server(prefix = "/sf", endpoint = "portal/billing", input = Json, output = Json)]
+pub async fn load_portal_billing() -> Result<PortalBilling, AppError> {
+    respond(
+        async {
+            let (actor, customer_id) = authorize_portal()?;
+            actor.require(Permission::ViewOwnInvoices)?;
+            let tenant_id = actor.tenant_id;
+            let mut conn = pool()?.acquire().await?;
+            let (today, currency) =
+                crate::contracts::repo::tenant_today(&mut conn, tenant_id).await?;
+            let (open, _, credit, _) =
+                crate::payments::repo::receivables(&mut conn, tenant_id, today, Some(customer_id))
+                    .await?;
+            let request = PageRequest {
+                per_page: MAX_PER_PAGE,
+                ..PageRequest::default()
+            };
+            let open_items = crate::payments::repo::open_items(
+                &mut conn,
+                tenant_id,
+                today,
+                &crate::payments::model::OpenItemFilter::default(),
+                Some(customer_id),
+                &request,
+            )
+            .await?
+            .items;
+            let mandate = crate::sepa::repo::mandates_of(&mut conn, tenant_id, customer_id, today)
+                .await?
+                .into_iter()
+                .find(|m| m.status == crate::sepa::model::MandateStatus::Active && !m.expired)
+                .map(|m| PortalMandate {
+                    account: crate::domain::sepa::masked_iban(&m.iban),
+                    reference: m.reference,
+                    scheme: m.scheme.code().to_owned(),
+                    signed_on: m.signed_on,
+                });
+            Ok(PortalBilling {
+                currency,
+                open_total: open.iter().map(|(_, amount)| *amount).sum(),
+                overdue_total: open
+                    .iter()
+                    .filter(|(days, _)| *days > 0)
+                    .map(|(_, amount)| *amount)
+                    .sum(),
+                credit,
+                open_items,
+                mandate,
+            })
+        }
+        .await,
+    )
+}
+
 /// One of the customer's contracts; another customer's is not found.
 #[server(prefix = "/sf", endpoint = "portal/contract", input = Json, output = Json)]
 pub async fn portal_contract(id: Uuid) -> Result<PortalContractFile, AppError> {

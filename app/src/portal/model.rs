@@ -259,3 +259,23 @@ mod tests {
         assert_eq!(next_invoice(&[]), None);
     }
 }
+
+/// The customer's money matters in the portal: balance, open invoices, mandate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PortalBilling {
+    pub currency: String,
+    pub open_total: rust_decimal::Decimal,
+    pub overdue_total: rust_decimal::Decimal,
+    pub credit: rust_decimal::Decimal,
+    pub open_items: Vec<crate::payments::model::OpenItem>,
+    pub mandate: Option<PortalMandate>,
+}
+
+/// The active mandate as the customer sees it (the account masked).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PortalMandate {
+    pub reference: String,
+    pub scheme: String,
+    pub account: String,
+    pub signed_on: chrono::NaiveDate,
+}

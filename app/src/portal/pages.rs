@@ -1,9 +1,9 @@
-//! The portal's pages (overview, contracts, one contract, domains) and the customer file's
+//! The portal's pages (overview, contracts, one contract, domains, invoices) and the customer file's
 //! section where staff grant portal access.
 
 use super::api::{
-    list_customer_users, portal_contract, portal_contracts, portal_domains, portal_overview,
-    InviteCustomerUser, SetCustomerUserActive,
+    list_customer_users, load_portal_billing, portal_contract, portal_contracts, portal_domains,
+    portal_invoices, portal_overview, InviteCustomerUser, SetCustomerUserActive,
 };
 use super::model::*;
 use crate::contracts::model::{notice_unit_key, ContractStatus};
@@ -525,6 +525,111 @@ pub fn CustomerPortalUsers(customer_id: Uuid) -> impl IntoView {
                 }
             }}
             {move || manage.get().then(|| view! { <InvitePortalUser customer_id on_done=refresh/> })}
+        </section>
+    }
+}
+
+/// `/portal/invoices`: what is open (balance, overdue, credit, open invoices), how the
+/// customer pays (mandate or transfer) and every issued document to download.
+#[component]
+pub fn PortalInvoicesPage() -> impl IntoView {
+    let lang = use_lang();
+    let billing = Resource::new(|| (), |_| load_portal_billing());
+    let request = use_page_request();
+    let invoices = Resource::new(move || request.get(), portal_invoices);
+    view! {
+        <Title text=t(Key::PortalInvoicesTitle)/>
+        <h1>{t(Key::PortalInvoicesTitle)}</h1>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match billing.await {
+                    Ok(b) => {
+                        let (open, overdue, credit) = (b.open_total, b.overdue_total, b.credit);
+                        let currency = [b.currency.clone(), b.currency.clone(), b.currency.clone()];
+                        let [open_currency, overdue_currency, credit_currency] = currency;
+                        view! {
+                        <div class="tiles stats">
+                            <StatTile href="#open-items".to_owned() label=t(Key::PortalOpenBalance).to_owned()>
+                                <Money amount=open currency=open_currency/>
+                            </StatTile>
+                            <StatTile href="#open-items".to_owned() label=t(Key::PortalOverdue).to_owned()>
+                                <Money amount=overdue currency=overdue_currency/>
+                            </StatTile>
+                            <StatTile href="#all-invoices".to_owned() label=t(Key::PortalCredit).to_owned()>
+                                <Money amount=credit currency=credit_currency/>
+                            </StatTile>
+                        </div>
+                        <section class="card" aria-labelledby="portal-mandate">
+                            <h2 id="portal-mandate">{t(Key::PortalMandate)}</h2>
+                            <p>{match &b.mandate {
+                                Some(m) => Key::PortalMandateText.fill(lang, &[
+                                    ("account", &m.account), ("reference", &m.reference),
+                                    ("scheme", &m.scheme), ("date", &format::date(m.signed_on, lang)),
+                                ]),
+                                None => t(Key::PortalNoMandate).to_owned(),
+                            }}</p>
+                        </section>
+                        <section class="card" aria-labelledby="open-items">
+                            <h2 id="open-items">{t(Key::PortalOpenItems)}</h2>
+                            {if b.open_items.is_empty() {
+                                view! { <p class="muted">{t(Key::PortalNoOpenItems)}</p> }.into_any()
+                            } else {
+                                view! {
+                                    <table class="table stacked">
+                                        <thead><tr>
+                                            <th scope="col">{t(Key::InvoiceNumber)}</th>
+                                            <th scope="col">{t(Key::InvoiceDueDate)}</th>
+                                            <th scope="col" class="num">{t(Key::InvoiceGross)}</th>
+                                            <th scope="col" class="num">{t(Key::PayOpen)}</th>
+                                        </tr></thead>
+                                        <tbody>
+                                            {b.open_items.into_iter().map(|item| view! {
+                                                <tr>
+                                                    <td data-label=t(Key::InvoiceNumber)>{item.number.clone()}
+                                                        {(item.days_overdue > 0).then(|| view! { " "<span class="badge badge-bad">{t(Key::PayStateOverdue)}</span> })}</td>
+                                                    <td data-label=t(Key::InvoiceDueDate)><Date date=item.due_date/></td>
+                                                    <td class="num" data-label=t(Key::InvoiceGross)><Money amount=item.gross_total currency=item.currency.clone()/></td>
+                                                    <td class="num" data-label=t(Key::PayOpen)><Money amount=item.open currency=item.currency.clone()/></td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                }.into_any()
+                            }}
+                        </section>
+                        }.into_any()
+                    }
+                    Err(error) => view! { <ErrorBox error/> }.into_any(),
+                }
+            })}
+        </Transition>
+        <section aria-labelledby="all-invoices">
+            <h2 id="all-invoices">{t(Key::PortalAllInvoices)}</h2>
+            <div class="table-scroll">
+                <PagedTable data=invoices empty=t(Key::PortalNoInvoices) class="stacked"
+                    head=|| view! { <tr>
+                        <th scope="col">{t(Key::InvoiceNumber)}</th>
+                        <th scope="col">{t(Key::InvoiceIssueDate)}</th>
+                        <th scope="col">{t(Key::InvoiceDueDate)}</th>
+                        <th scope="col" class="num">{t(Key::InvoiceGross)}</th>
+                        <th scope="col">{t(Key::PortalDownloads)}</th>
+                    </tr> }
+                    row=|i: crate::invoices::model::InvoiceSummary| {
+                        let number = i.number.clone().unwrap_or_default();
+                        view! {
+                            <tr>
+                                <td data-label=t(Key::InvoiceNumber)>{number.clone()}</td>
+                                <td data-label=t(Key::InvoiceIssueDate)>{i.issue_date.map(|date| view! { <Date date/> })}</td>
+                                <td data-label=t(Key::InvoiceDueDate)>{i.due_date.map(|date| view! { <Date date/> })}</td>
+                                <td class="num" data-label=t(Key::InvoiceGross)><Money amount=i.gross_total currency=i.currency.clone()/></td>
+                                <td data-label=t(Key::PortalDownloads)>
+                                    <a href=format!("/portal/invoices/{}/pdf", i.id) aria-label=format!("{number} PDF")>"PDF"</a>" · "
+                                    <a href=format!("/portal/invoices/{}/xml", i.id) aria-label=format!("{number} XML")>"XML"</a>
+                                </td>
+                            </tr>
+                        }
+                    }/>
+            </div>
         </section>
     }
 }

@@ -227,10 +227,15 @@ fn failed(error: crate::error::AppError) -> AnyView {
 }
 
 /// The portal's sections; `/portal` itself is the overview.
-const PORTAL_NAV: &[(&str, Key)] = &[
-    ("/portal", Key::PortalNavOverview),
-    ("/portal/contracts", Key::NavContracts),
-    ("/portal/domains", Key::NavDomains),
+const PORTAL_NAV: &[(&str, Key, Option<Permission>)] = &[
+    ("/portal", Key::PortalNavOverview, None),
+    ("/portal/contracts", Key::NavContracts, None),
+    ("/portal/domains", Key::NavDomains, None),
+    (
+        "/portal/invoices",
+        Key::PortalNavInvoices,
+        Some(Permission::ViewOwnInvoices),
+    ),
 ];
 
 #[component]
@@ -238,8 +243,9 @@ fn PortalNav() -> impl IntoView {
     let location = use_location();
     let links = PORTAL_NAV
         .iter()
-        .map(|(href, key)| {
+        .map(|(href, key, permission)| {
             let href = *href;
+            let allowed = permission.map(crate::use_permission);
             let current = move || {
                 let path = location.pathname.get();
                 let active = if href == "/portal" {
@@ -249,7 +255,12 @@ fn PortalNav() -> impl IntoView {
                 };
                 active.then_some("page")
             };
-            view! { <li><a href=href aria-current=current>{t(*key)}</a></li> }
+            let key = *key;
+            move || {
+                allowed.is_none_or(|may| may.get()).then(|| {
+                    view! { <li><a href=href aria-current=current>{t(key)}</a></li> }
+                })
+            }
         })
         .collect_view();
     view! {

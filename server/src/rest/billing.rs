@@ -272,7 +272,11 @@ pub async fn stored_document(
     id: Uuid,
     file: StoredFile<'_>,
 ) -> Result<Response, AppError> {
-    actor.require(Permission::ViewInvoices)?;
+    // portal users see their own customer's documents only (the query is scoped below)
+    match actor.customer_id {
+        Some(_) => actor.require(Permission::ViewOwnInvoices)?,
+        None => actor.require(Permission::ViewInvoices)?,
+    }
     let (formats, content_type, extension) = match file {
         StoredFile::Pdf => (vec!["pdf"], "application/pdf", "pdf"),
         StoredFile::Xml(format) => (

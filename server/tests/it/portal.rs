@@ -429,3 +429,116 @@ async fn an_invitation_never_replaces_an_existing_password() {
     assert_eq!(tokens, 0);
     app.login("admin@acme.de").await;
 }
+
+#[tokio::test]
+async fn the_customer_sees_and_downloads_their_own_invoices_balance_and_mandate_only() {
+    let s = crate::sepa::sepa_setup("portalrechnung").await;
+    s.app
+        .user(s.tenant, "admin@portalrechnung.de", &["admin"])
+        .await;
+    let staff = s.app.login("admin@portalrechnung.de").await;
+    let mueller = s.customer("Bäckerei Müller GmbH", json!({})).await;
+    let rival = s.customer("Konkurrenz AG", json!({})).await;
+    for customer in [mueller, rival] {
+        s.contract(customer, "Webhosting M", "2026-12-01", "10.00", json!({}))
+            .await;
+    }
+    assert_eq!(
+        crate::sepa::mandate(&s, mueller, json!({})).await.status,
+        StatusCode::OK
+    );
+    let issued = crate::sepa::bill_and_issue(&s).await;
+    let own = issued
+        .iter()
+        .find(|i| i["customer_id"] == mueller.to_string())
+        .unwrap();
+    let foreign = issued
+        .iter()
+        .find(|i| i["customer_id"] == rival.to_string())
+        .unwrap();
+    let kim = portal_user(&s.app, &staff, mueller, "kim@mueller.example").await;
+
+    let invoices = s.app.call("portal/invoices", Some(&kim), page()).await;
+    assert_eq!(invoices.status, StatusCode::OK, "{}", invoices.body);
+    let items = invoices.json()["items"].as_array().unwrap().clone();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["number"], own["number"]);
+    let billing = s
+        .app
+        .call("portal/billing", Some(&kim), json!({}))
+        .await
+        .json();
+    assert_eq!(billing["open_total"], own["gross_total"], "{billing}");
+    assert_eq!(billing["open_items"].as_array().unwrap().len(), 1);
+    assert_eq!(billing["mandate"]["account"], "DE89 XXXX XXXX XXXX XX30 00");
+
+    let document =
+        |id: &Value, kind: &str| format!("/portal/invoices/{}/{kind}", id.as_str().unwrap());
+    assert_eq!(
+        s.app
+            .get(&document(&own["id"], "pdf"), Some(&kim))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        s.app
+            .get(&document(&own["id"], "xml"), Some(&kim))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    for kind in ["pdf", "xml"] {
+        let other = s.app.get(&document(&foreign["id"], kind), Some(&kim)).await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND, "{kind}");
+    }
+    // staff functions stay closed
+    let staff_list = s
+        .app
+        .call(
+            "invoices/list",
+            Some(&kim),
+            json!({ "filter": {}, "page": page()["page"] }),
+        )
+        .await;
+    assert_eq!(staff_list.status, StatusCode::FORBIDDEN);
+
+    // the technical caretaker sees no money matters
+    let invitation = invite(
+        &s.app,
+        &staff,
+        mueller,
+        "tech@mueller.example",
+        "customer_technical",
+    )
+    .await;
+    let link = invitation.json()["link"].as_str().unwrap().to_owned();
+    accept(&s.app, &link).await;
+    let tech = s
+        .app
+        .login_form("tech@mueller.example", PORTAL_PASSWORD)
+        .await
+        .session_cookie()
+        .unwrap();
+    assert_eq!(
+        s.app
+            .call("portal/invoices", Some(&tech), page())
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        s.app
+            .call("portal/billing", Some(&tech), json!({}))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        s.app
+            .get(&document(&own["id"], "pdf"), Some(&tech))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
