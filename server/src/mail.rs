@@ -64,9 +64,13 @@ pub async fn send_due(pool: &PgPool, smtp: &Smtp, fallback_from: &str) -> anyhow
             return Ok(accepted);
         }
         for mail in claimed {
-            let outcome = match compose(pool, &mail, fallback_from).await {
-                Ok(message) => smtp.send(message).await.map_err(Failure::from),
-                Err(error) => Err(Failure::Permanent(format!("{error:#}"))),
+            let outcome = match attachments(pool, &mail).await {
+                // the database may answer on the next attempt
+                Err(error) => Err(Failure::Transient(error.to_string())),
+                Ok(documents) => match compose(&mail, documents, fallback_from) {
+                    Ok(message) => smtp.send(message).await.map_err(Failure::from),
+                    Err(error) => Err(Failure::Permanent(format!("{error:#}"))),
+                },
             };
             match outcome {
                 Ok(response) => {
@@ -122,8 +126,42 @@ impl From<lettre::transport::smtp::Error> for Failure {
     }
 }
 
-/// The message with the invoice's stored PDF and XML attached byte for byte.
-async fn compose(pool: &PgPool, mail: &Claimed, fallback_from: &str) -> anyhow::Result<Message> {
+/// The stored files a mail carries, as (file stem, format, bytes): an invoice's PDF and
+/// XML, or a dunning letter's PDF.
+async fn attachments(
+    pool: &PgPool,
+    mail: &Claimed,
+) -> sqlx::Result<Vec<(String, String, Vec<u8>)>> {
+    match (mail.invoice_id, mail.dunning_letter_id) {
+        (Some(invoice_id), _) => {
+            sqlx::query_as(
+                "select coalesce(i.number, 'invoice'), d.format, d.content
+                 from invoice_documents d join invoices i on i.id = d.invoice_id
+                 where d.invoice_id = $1 order by d.format",
+            )
+            .bind(invoice_id)
+            .fetch_all(pool)
+            .await
+        }
+        (None, Some(letter_id)) => {
+            sqlx::query_as(
+                "select 'mahnung-' || c.number || '-' || l.letter_date, 'pdf', l.pdf
+                 from dunning_letters l join customers c on c.id = l.customer_id where l.id = $1",
+            )
+            .bind(letter_id)
+            .fetch_all(pool)
+            .await
+        }
+        (None, None) => Ok(Vec::new()),
+    }
+}
+
+/// The message with the stored documents attached byte for byte.
+fn compose(
+    mail: &Claimed,
+    documents: Vec<(String, String, Vec<u8>)>,
+    fallback_from: &str,
+) -> anyhow::Result<Message> {
     let from_address = if mail.sender_email.contains('@') {
         mail.sender_email.as_str()
     } else {
@@ -137,29 +175,6 @@ async fn compose(pool: &PgPool, mail: &Claimed, fallback_from: &str) -> anyhow::
         .recipient
         .parse()
         .with_context(|| format!("the recipient address {}", mail.recipient))?;
-    let documents: Vec<(String, String, Vec<u8>)> = match (mail.invoice_id, mail.dunning_letter_id)
-    {
-        (Some(invoice_id), _) => {
-            sqlx::query_as(
-                "select coalesce(i.number, 'invoice'), d.format, d.content
-                 from invoice_documents d join invoices i on i.id = d.invoice_id
-                 where d.invoice_id = $1 order by d.format",
-            )
-            .bind(invoice_id)
-            .fetch_all(pool)
-            .await?
-        }
-        (None, Some(letter_id)) => {
-            sqlx::query_as(
-                "select 'mahnung-' || c.number || '-' || l.letter_date, 'pdf', l.pdf
-                 from dunning_letters l join customers c on c.id = l.customer_id where l.id = $1",
-            )
-            .bind(letter_id)
-            .fetch_all(pool)
-            .await?
-        }
-        (None, None) => Vec::new(),
-    };
     let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(mail.body.clone()));
     for (number, format, content) in documents {
         let (file_name, content_type) = match format.as_str() {
