@@ -98,6 +98,24 @@ impl Actor {
         }
     }
 
+    /// `permission`, and acting for the agency rather than for one customer (portal).
+    pub fn require_staff(&self, permission: Permission) -> Result<(), AppError> {
+        self.require(permission)?;
+        match self.customer_id {
+            Some(_) => Err(AppError::Forbidden),
+            None => Ok(()),
+        }
+    }
+
+    /// Reading invoices and what hangs on them: staff with `ViewInvoices`, portal users
+    /// with `ViewOwnInvoices` (their queries are scoped to their customer).
+    pub fn require_invoice_reader(&self) -> Result<(), AppError> {
+        match self.customer_id {
+            Some(_) => self.require(Permission::ViewOwnInvoices),
+            None => self.require(Permission::ViewInvoices),
+        }
+    }
+
     pub fn from_session(session: &SessionUser, ip: Option<IpAddr>, lang: Lang) -> Option<Actor> {
         if session.mfa_pending {
             return None;

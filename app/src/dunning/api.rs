@@ -24,14 +24,6 @@ use {
 #[cfg(feature = "ssr")]
 const DAYS_TO_PAY: u64 = 10;
 
-#[cfg(feature = "ssr")]
-fn staff_only(actor: &Actor) -> Result<(), AppError> {
-    match actor.customer_id {
-        Some(_) => Err(AppError::Forbidden),
-        None => Ok(()),
-    }
-}
-
 /// The letters a run on `date` writes, from the overdue invoices: each invoice moves up at
 /// most one level; a customer gets a letter when at least one of theirs moved.
 #[cfg(feature = "ssr")]
@@ -245,8 +237,7 @@ pub async fn run(
     actor: &Actor,
     request: &DunningRequest,
 ) -> Result<DunningOutcome, AppError> {
-    actor.require(Permission::ManageBilling)?;
-    staff_only(actor)?;
+    actor.require_staff(Permission::ManageBilling)?;
     let (today, _) = crate::contracts::repo::tenant_today(conn, actor.tenant_id).await?;
     let date = if request.date.trim().is_empty() {
         today
@@ -334,8 +325,7 @@ pub async fn save_levels_checked(
     actor: &Actor,
     input: &[LevelInput],
 ) -> Result<Vec<Level>, AppError> {
-    actor.require(Permission::ManageBilling)?;
-    staff_only(actor)?;
+    actor.require_staff(Permission::ManageBilling)?;
     let lang = actor.lang;
     let mut errors = FieldErrors::default();
     let mut levels = Vec::new();
@@ -389,8 +379,7 @@ pub async fn block(
     customer_id: Uuid,
     blocked: bool,
 ) -> Result<(), AppError> {
-    actor.require(Permission::ManageBilling)?;
-    staff_only(actor)?;
+    actor.require_staff(Permission::ManageBilling)?;
     if !repo::set_blocked(conn, actor.tenant_id, customer_id, blocked).await? {
         return Err(AppError::NotFound);
     }
@@ -422,7 +411,7 @@ pub async fn dunning_runs() -> Result<Vec<DunningRunSummary>, AppError> {
     respond(
         async {
             let actor = authorize(Permission::ManageBilling)?;
-            staff_only(&actor)?;
+            actor.require_staff(Permission::ManageBilling)?;
             let mut conn = pool()?.acquire().await?;
             Ok(repo::runs(&mut conn, actor.tenant_id, actor.lang).await?)
         }
@@ -438,7 +427,7 @@ pub async fn run_letters(
     respond(
         async {
             let actor = authorize(Permission::ManageBilling)?;
-            staff_only(&actor)?;
+            actor.require_staff(Permission::ManageBilling)?;
             let mut conn = pool()?.acquire().await?;
             Ok(repo::letters_of_run(&mut conn, actor.tenant_id, run_id).await?)
         }
@@ -493,7 +482,7 @@ pub async fn dunning_blocked(customer_id: Uuid) -> Result<bool, AppError> {
     respond(
         async {
             let actor = authorize(Permission::ViewInvoices)?;
-            staff_only(&actor)?;
+            actor.require_staff(Permission::ViewInvoices)?;
             let mut conn = pool()?.acquire().await?;
             repo::is_blocked(&mut conn, actor.tenant_id, customer_id)
                 .await?

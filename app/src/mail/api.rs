@@ -121,10 +121,7 @@ pub async fn deliveries_of(
     actor: &Actor,
     invoice_id: Uuid,
 ) -> Result<Vec<Delivery>, AppError> {
-    actor.require(Permission::ViewInvoices)?;
-    if actor.customer_id.is_some() {
-        return Err(AppError::Forbidden);
-    }
+    actor.require_staff(Permission::ViewInvoices)?;
     Ok(repo::deliveries(conn, actor.tenant_id, Some(invoice_id), 50).await?)
 }
 

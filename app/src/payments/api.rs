@@ -22,14 +22,6 @@ use {
 /// The largest statement file taken (a year of a busy account is a few MB).
 pub const MAX_STATEMENT_BYTES: usize = 20 * 1024 * 1024;
 
-#[cfg(feature = "ssr")]
-fn staff_only(actor: &Actor) -> Result<(), AppError> {
-    match actor.customer_id {
-        Some(_) => Err(AppError::Forbidden),
-        None => Ok(()),
-    }
-}
-
 /// Imports a camt.053 file: every booked entry not seen before becomes a payment, matched
 /// against the open invoices; a file imported before changes nothing.
 #[cfg(feature = "ssr")]
@@ -39,8 +31,7 @@ pub async fn import_statement(
     bytes: &[u8],
 ) -> Result<StatementOutcome, AppError> {
     use sha2::Digest;
-    actor.require(Permission::ManageBilling)?;
-    staff_only(actor)?;
+    actor.require_staff(Permission::ManageBilling)?;
     let lang = actor.lang;
     let text = std::str::from_utf8(bytes)
         .map_err(|_| AppError::field("file", Key::PayErrNotCamt.text(lang)))?;
@@ -235,8 +226,7 @@ pub async fn record_payment(
     actor: &Actor,
     input: &PaymentInput,
 ) -> Result<Uuid, AppError> {
-    actor.require(Permission::ManageBilling)?;
-    staff_only(actor)?;
+    actor.require_staff(Permission::ManageBilling)?;
     let lang = actor.lang;
     let mut errors = FieldErrors::default();
     let received_on = format::parse_date(&input.received_on);
@@ -332,8 +322,7 @@ pub async fn assign(
     payment_id: Uuid,
     input: &AssignInput,
 ) -> Result<(), AppError> {
-    actor.require(Permission::ManageBilling)?;
-    staff_only(actor)?;
+    actor.require_staff(Permission::ManageBilling)?;
     repo::lock_book(conn, actor.tenant_id).await?;
     let (amount, _) = repo::lock_unmatched(conn, actor.tenant_id, payment_id)
         .await?
@@ -388,7 +377,7 @@ pub async fn receivables_of(
     conn: &mut PgConnection,
     actor: &Actor,
 ) -> Result<Receivables, AppError> {
-    actor.require(Permission::ViewInvoices)?;
+    actor.require_invoice_reader()?;
     let (today, _) = crate::contracts::repo::tenant_today(conn, actor.tenant_id).await?;
     let (open, invoiced, credit, unmatched) =
         repo::receivables(conn, actor.tenant_id, today, actor.customer_id).await?;
@@ -422,7 +411,7 @@ pub async fn payments_of_invoice(
     actor: &Actor,
     invoice_id: Uuid,
 ) -> Result<InvoicePayments, AppError> {
-    actor.require(Permission::ViewInvoices)?;
+    actor.require_invoice_reader()?;
     let (today, _) = crate::contracts::repo::tenant_today(conn, actor.tenant_id).await?;
     let (gross, credited, due, payments) =
         repo::invoice_payments(conn, actor.tenant_id, invoice_id, actor.customer_id)
@@ -464,7 +453,7 @@ pub async fn list_payments(
     respond(
         async {
             let actor = authorize(Permission::ManageBilling)?;
-            staff_only(&actor)?;
+            actor.require_staff(Permission::ManageBilling)?;
             let mut conn = pool()?.acquire().await?;
             Ok(repo::list(&mut conn, actor.tenant_id, &filter, None, &page).await?)
         }

@@ -178,9 +178,7 @@ pub async fn load_portal_billing() -> Result<PortalBilling, AppError> {
             let mut conn = pool()?.acquire().await?;
             let (today, currency) =
                 crate::contracts::repo::tenant_today(&mut conn, tenant_id).await?;
-            let (open, _, credit, _) =
-                crate::payments::repo::receivables(&mut conn, tenant_id, today, Some(customer_id))
-                    .await?;
+            let receivables = crate::payments::api::receivables_of(&mut conn, &actor).await?;
             let request = PageRequest {
                 per_page: MAX_PER_PAGE,
                 ..PageRequest::default()
@@ -207,13 +205,9 @@ pub async fn load_portal_billing() -> Result<PortalBilling, AppError> {
                 });
             Ok(PortalBilling {
                 currency,
-                open_total: open.iter().map(|(_, amount)| *amount).sum(),
-                overdue_total: open
-                    .iter()
-                    .filter(|(days, _)| *days > 0)
-                    .map(|(_, amount)| *amount)
-                    .sum(),
-                credit,
+                open_total: receivables.open_total,
+                overdue_total: receivables.overdue_total,
+                credit: receivables.customer_credit,
                 open_items,
                 mandate,
             })

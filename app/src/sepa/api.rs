@@ -31,14 +31,6 @@ fn check_scope(actor: &Actor, customer_id: Uuid) -> Result<(), AppError> {
     }
 }
 
-#[cfg(feature = "ssr")]
-fn staff_only(actor: &Actor) -> Result<(), AppError> {
-    match actor.customer_id {
-        Some(_) => Err(AppError::Forbidden),
-        None => Ok(()),
-    }
-}
-
 /// A customer's mandates.
 #[cfg(feature = "ssr")]
 pub async fn mandates_of(
@@ -46,7 +38,7 @@ pub async fn mandates_of(
     actor: &Actor,
     customer_id: Uuid,
 ) -> Result<Vec<Mandate>, AppError> {
-    actor.require(Permission::ViewInvoices)?;
+    actor.require_invoice_reader()?;
     check_scope(actor, customer_id)?;
     let (today, _) = crate::contracts::repo::tenant_today(conn, actor.tenant_id).await?;
     Ok(repo::mandates_of(conn, actor.tenant_id, customer_id, today).await?)
@@ -161,17 +153,12 @@ pub async fn create(
     customer_id: Uuid,
     input: &MandateInput,
 ) -> Result<Mandate, AppError> {
-    actor.require(Permission::ManageBilling)?;
-    staff_only(actor)?;
+    actor.require_staff(Permission::ManageBilling)?;
     let (today, _) = crate::contracts::repo::tenant_today(conn, actor.tenant_id).await?;
     let (number, count) = repo::reference_basis(conn, actor.tenant_id, customer_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let is_company: bool =
-        sqlx::query_scalar("select kind = 'company' from customers where id = $1")
-            .bind(customer_id)
-            .fetch_one(&mut *conn)
-            .await?;
+    let is_company = repo::is_company(conn, customer_id).await?;
     let default_reference = identifier_text(&format!("{number}-{}", count + 1));
     let valid = validate(input, &default_reference, is_company, today, actor.lang)?;
     let id = repo::insert_mandate(conn, actor.tenant_id, customer_id, &valid, actor.user_id)
@@ -193,6 +180,25 @@ pub async fn create(
         .ok_or(AppError::NotFound)
 }
 
+/// The active mandate, locked for a change; a revoked one cannot change any more.
+#[cfg(feature = "ssr")]
+async fn lock_active(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    mandate_id: Uuid,
+    today: NaiveDate,
+) -> Result<Mandate, AppError> {
+    let mandate = repo::lock_mandate(conn, actor.tenant_id, mandate_id, today)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if mandate.status != MandateStatus::Active {
+        return Err(AppError::Conflict(
+            Key::SepaErrRevoked.text(actor.lang).to_owned(),
+        ));
+    }
+    Ok(mandate)
+}
+
 /// Changes an active mandate. Before its first collection the bank has not seen it, so
 /// everything may be corrected; afterwards scheme and signature date are fixed (another
 /// scheme is a new mandate) and a new reference or account is reported to the bank with
@@ -204,22 +210,10 @@ pub async fn amend(
     mandate_id: Uuid,
     input: &MandateInput,
 ) -> Result<Mandate, AppError> {
-    actor.require(Permission::ManageBilling)?;
-    staff_only(actor)?;
+    actor.require_staff(Permission::ManageBilling)?;
     let (today, _) = crate::contracts::repo::tenant_today(conn, actor.tenant_id).await?;
-    let old = repo::lock_mandate(conn, actor.tenant_id, mandate_id, today)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if old.status != MandateStatus::Active {
-        return Err(AppError::Conflict(
-            Key::SepaErrRevoked.text(actor.lang).to_owned(),
-        ));
-    }
-    let is_company: bool =
-        sqlx::query_scalar("select kind = 'company' from customers where id = $1")
-            .bind(old.customer_id)
-            .fetch_one(&mut *conn)
-            .await?;
+    let old = lock_active(conn, actor, mandate_id, today).await?;
+    let is_company = repo::is_company(conn, old.customer_id).await?;
     let valid = validate(input, &old.reference, is_company, today, actor.lang)?;
     let known_to_bank = old.next_sequence == SequenceType::Recurring;
     if known_to_bank {
@@ -262,17 +256,9 @@ pub async fn revoke(
     actor: &Actor,
     mandate_id: Uuid,
 ) -> Result<Mandate, AppError> {
-    actor.require(Permission::ManageBilling)?;
-    staff_only(actor)?;
+    actor.require_staff(Permission::ManageBilling)?;
     let (today, _) = crate::contracts::repo::tenant_today(conn, actor.tenant_id).await?;
-    let old = repo::lock_mandate(conn, actor.tenant_id, mandate_id, today)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if old.status != MandateStatus::Active {
-        return Err(AppError::Conflict(
-            Key::SepaErrRevoked.text(actor.lang).to_owned(),
-        ));
-    }
+    let old = lock_active(conn, actor, mandate_id, today).await?;
     repo::revoke_mandate(conn, mandate_id, today).await?;
     record(
         conn,
@@ -355,8 +341,7 @@ pub async fn preview(
     actor: &Actor,
     date: &str,
 ) -> Result<CollectionPreview, AppError> {
-    actor.require(Permission::ManageBilling)?;
-    staff_only(actor)?;
+    actor.require_staff(Permission::ManageBilling)?;
     let (today, _) = crate::contracts::repo::tenant_today(conn, actor.tenant_id).await?;
     let earliest = earliest_collection_date(today);
     let date = if date.trim().is_empty() {
@@ -399,8 +384,7 @@ pub async fn export(
     actor: &Actor,
     date: &str,
 ) -> Result<(DirectDebitFile, Vec<u8>), AppError> {
-    actor.require(Permission::ManageBilling)?;
-    staff_only(actor)?;
+    actor.require_staff(Permission::ManageBilling)?;
     let lang = actor.lang;
     let (today, _) = crate::contracts::repo::tenant_today(conn, actor.tenant_id).await?;
     let date = collection_date(date, today, lang)?;
@@ -527,8 +511,7 @@ pub async fn files_of(
     conn: &mut PgConnection,
     actor: &Actor,
 ) -> Result<Vec<DirectDebitFile>, AppError> {
-    actor.require(Permission::ManageBilling)?;
-    staff_only(actor)?;
+    actor.require_staff(Permission::ManageBilling)?;
     Ok(repo::files(conn, actor.tenant_id, 50, actor.lang).await?)
 }
 

@@ -115,6 +115,14 @@ pub async fn reference_basis(
     .await
 }
 
+/// Whether the customer is a company (B2B mandates are for companies only).
+pub async fn is_company(conn: &mut PgConnection, customer_id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar("select kind = 'company' from customers where id = $1")
+        .bind(customer_id)
+        .fetch_one(conn)
+        .await
+}
+
 pub async fn insert_mandate(
     conn: &mut PgConnection,
     tenant_id: Uuid,

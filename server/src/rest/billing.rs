@@ -273,10 +273,7 @@ pub async fn stored_document(
     file: StoredFile<'_>,
 ) -> Result<Response, AppError> {
     // portal users see their own customer's documents only (the query is scoped below)
-    match actor.customer_id {
-        Some(_) => actor.require(Permission::ViewOwnInvoices)?,
-        None => actor.require(Permission::ViewInvoices)?,
-    }
+    actor.require_invoice_reader()?;
     let (formats, content_type, extension) = match file {
         StoredFile::Pdf => (vec!["pdf"], "application/pdf", "pdf"),
         StoredFile::Xml(format) => (

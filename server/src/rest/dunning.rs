@@ -57,10 +57,7 @@ pub async fn stored_letter(
     actor: &Actor,
     id: Uuid,
 ) -> Result<Response, AppError> {
-    match actor.customer_id {
-        Some(_) => actor.require(app::domain::Permission::ViewOwnInvoices)?,
-        None => actor.require(app::domain::Permission::ViewInvoices)?,
-    }
+    actor.require_invoice_reader()?;
     let mut conn = state.pool.acquire().await?;
     let (customer, date, content) =
         app::dunning::repo::letter_pdf(&mut conn, actor.tenant_id, id, actor.customer_id)

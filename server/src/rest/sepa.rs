@@ -183,10 +183,7 @@ async fn download(
 
 /// A stored collection file, byte for byte (also the browser's download link).
 pub async fn stored_file(state: &AppState, actor: &Actor, id: Uuid) -> Result<Response, AppError> {
-    actor.require(app::domain::Permission::ManageBilling)?;
-    if actor.customer_id.is_some() {
-        return Err(AppError::Forbidden);
-    }
+    actor.require_staff(app::domain::Permission::ManageBilling)?;
     let mut conn = state.pool.acquire().await?;
     let (date, content) = app::sepa::repo::file_content(&mut conn, actor.tenant_id, id)
         .await?
