@@ -4,9 +4,11 @@
 
 pub mod bank;
 pub mod billing;
+pub mod billing_schedule;
 pub mod calendar;
 pub mod csv;
 pub mod domain_name;
+pub mod draft_lines;
 pub mod dunning;
 pub mod format;
 pub mod invoice_math;

@@ -187,6 +187,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/open-items") view=payments::pages::OpenItemsPage/>
                     <Route path=path!("/dunning") view=dunning::pages::DunningPage/>
                     <Route path=path!("/invoices") view=invoices::pages::InvoicesPage/>
+                    <Route path=path!("/invoices/new") view=invoices::pages::NewInvoicePage/>
                     <Route path=path!("/invoices/:id") view=invoices::pages::InvoicePage/>
                 </ParentRoute>
             </Routes>

@@ -146,6 +146,21 @@ pub fn line_tax(treatment: TaxTreatment, category: VatCategory) -> LineTax {
     }
 }
 
+/// The category a stored line was charged under, for editing it again: where the buyer's
+/// treatment decided the tax (reverse charge, export, §19) the standard category is shown.
+pub fn category_of(tax: &LineTax) -> VatCategory {
+    match (tax.code, tax.note) {
+        (VatCode::Standard, _)
+            if tax.rate == Decimal::from(VatCategory::Reduced.rate_percent()) =>
+        {
+            VatCategory::Reduced
+        }
+        (VatCode::ZeroRated, _) => VatCategory::Zero,
+        (VatCode::Exempt, Some(TaxNote::ExemptSupply)) => VatCategory::Exempt,
+        _ => VatCategory::Standard,
+    }
+}
+
 /// To the cent, halves away from zero (commercial rounding).
 pub fn round_cents(amount: Decimal) -> Decimal {
     amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
@@ -230,6 +245,23 @@ mod tests {
             rate: Decimal::from(rate),
             note: None,
         }
+    }
+
+    #[test]
+    fn a_stored_line_is_edited_under_its_category_again() {
+        for category in VatCategory::ALL {
+            assert_eq!(
+                category_of(&line_tax(TaxTreatment::Domestic, category)),
+                category
+            );
+        }
+        assert_eq!(
+            category_of(&line_tax(
+                TaxTreatment::EuReverseCharge,
+                VatCategory::Reduced
+            )),
+            VatCategory::Standard
+        );
     }
 
     #[test]

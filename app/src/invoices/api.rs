@@ -71,6 +71,29 @@ pub async fn issue(
             None => complete.push((id, kind)),
         }
     }
+    // four-eyes, and credit notes may together take back at most the invoice
+    let mut held: Vec<SkippedInvoice> =
+        repo::unapproved_credit_notes(conn, actor.tenant_id, &draft_ids)
+            .await?
+            .into_iter()
+            .map(|(id, buyer_name)| SkippedInvoice {
+                id,
+                buyer_name,
+                reason: Key::InvoiceErrAwaitingApproval.text(lang).to_owned(),
+            })
+            .collect();
+    for (id, buyer_name, creditable) in
+        repo::over_credited(conn, actor.tenant_id, &draft_ids).await?
+    {
+        let most = crate::domain::format::money(creditable, "EUR", lang);
+        held.push(SkippedInvoice {
+            id,
+            buyer_name,
+            reason: Key::InvoiceErrCreditTooMuch.fill(lang, &[("amount", &most)]),
+        });
+    }
+    complete.retain(|(id, _)| !held.iter().any(|h| h.id == *id));
+    outcome.skipped.extend(held);
     if !outcome.skipped.is_empty() && (!skip_incomplete || complete.is_empty()) {
         let mut errors = FieldErrors::default();
         for skipped in &outcome.skipped {
@@ -150,7 +173,9 @@ pub async fn issue(
     Ok(outcome)
 }
 
-/// A credit-note draft that takes an issued invoice back in full (one per invoice).
+/// A credit-note draft that takes an issued invoice back in full; edited down, it takes
+/// back part of it. An invoice can be credited in several notes up to its gross amount,
+/// one draft at a time.
 #[cfg(feature = "ssr")]
 pub async fn credit(
     conn: &mut PgConnection,
@@ -168,12 +193,18 @@ pub async fn credit(
             Key::InvoiceErrCreditOnlyIssued.text(actor.lang).to_owned(),
         ));
     }
-    // the original's row lock makes a second request wait and then find the first note
-    sqlx::query("select 1 from invoices where id = $1 for share")
+    // the original's row lock makes a second request wait and then find the first draft
+    sqlx::query("select 1 from invoices where id = $1 for update")
         .bind(invoice_id)
         .execute(&mut *conn)
         .await?;
-    if repo::has_credit_note(conn, invoice_id).await? {
+    let (has_draft, creditable) = repo::credit_note_state(conn, invoice_id).await?;
+    if has_draft {
+        return Err(AppError::Conflict(
+            Key::InvoiceErrCreditDraftExists.text(actor.lang).to_owned(),
+        ));
+    }
+    if creditable <= rust_decimal::Decimal::ZERO {
         return Err(AppError::Conflict(
             Key::InvoiceErrAlreadyCredited.text(actor.lang).to_owned(),
         ));
@@ -190,6 +221,222 @@ pub async fn credit(
     )
     .await?;
     Ok(id)
+}
+
+/// The typed lines checked against the draft: every field problem named as
+/// `lines.{index}.{field}`; a contract's line may be edited but not removed (the run bills
+/// its period; throwing away the whole draft opens the period again).
+#[cfg(feature = "ssr")]
+fn edited_lines(
+    input: &DraftInput,
+    treatment: crate::domain::tax::TaxTreatment,
+    existing: &[(Uuid, String)],
+    lang: crate::i18n::Lang,
+) -> Result<Vec<repo::EditedLine>, AppError> {
+    use crate::domain::draft_lines::{check_line, LineProblem, TypedLine};
+    let mut errors = FieldErrors::default();
+    let mut lines = Vec::with_capacity(input.lines.len());
+    if input.lines.is_empty() {
+        errors.add("lines", Key::InvoiceErrNoLines.text(lang));
+    }
+    if input.note.chars().count() > 2000 {
+        errors.add("note", Key::ErrTooLong.text(lang));
+    }
+    for (id, kind) in existing {
+        if kind != "manual" && !input.lines.iter().any(|line| line.id == Some(*id)) {
+            errors.add("lines", Key::InvoiceErrContractLineRemoved.text(lang));
+            break;
+        }
+    }
+    for (index, typed) in input.lines.iter().enumerate() {
+        if let Some(id) = typed.id {
+            if !existing.iter().any(|(known, _)| *known == id) {
+                errors.add(&format!("lines.{index}"), Key::ErrNotFound.text(lang));
+                continue;
+            }
+        }
+        match check_line(&TypedLine {
+            description: &typed.description,
+            quantity: &typed.quantity,
+            unit_code: &typed.unit_code,
+            unit_price: &typed.unit_price,
+            period_start: &typed.period_start,
+            period_end: &typed.period_end,
+        }) {
+            Ok(checked) => lines.push(repo::EditedLine {
+                id: typed.id.unwrap_or_else(Uuid::new_v4),
+                existing: typed.id.is_some(),
+                net: crate::domain::invoice_math::line_net(checked.quantity, checked.unit_price),
+                tax: crate::domain::invoice_math::line_tax(treatment, typed.vat_category),
+                description: checked.description,
+                quantity: checked.quantity,
+                unit_code: checked.unit_code,
+                unit_price: checked.unit_price,
+                period: checked.period,
+            }),
+            Err(problems) => {
+                for (field, problem) in problems {
+                    let key = match problem {
+                        LineProblem::DescriptionMissing => Key::ErrRequired,
+                        LineProblem::DescriptionTooLong => Key::ErrTooLong,
+                        LineProblem::Quantity => Key::InvoiceErrQuantity,
+                        LineProblem::QuantityZero => Key::InvoiceErrQuantityZero,
+                        LineProblem::UnitPrice => Key::InvoiceErrUnitPrice,
+                        LineProblem::UnitCode => Key::InvoiceErrUnitCode,
+                        LineProblem::Date => Key::ErrDate,
+                        LineProblem::PeriodIncomplete => Key::InvoiceErrPeriodIncomplete,
+                        LineProblem::PeriodOrder => Key::InvoiceErrPeriodOrder,
+                    };
+                    errors.add(&format!("lines.{index}.{field}"), key.text(lang));
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(lines)
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// A new manual invoice draft for a customer, with free lines.
+#[cfg(feature = "ssr")]
+pub async fn create_draft(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    input: &DraftInput,
+) -> Result<Uuid, AppError> {
+    actor.require(Permission::ManageBilling)?;
+    let customer_id = input
+        .customer_id
+        .ok_or_else(|| AppError::field("customer_id", Key::ErrRequired.text(actor.lang)))?;
+    let id = repo::create_manual_draft(conn, actor.tenant_id, customer_id, actor.user_id)
+        .await?
+        .ok_or_else(|| AppError::field("customer_id", Key::ErrNotFound.text(actor.lang)))?;
+    write_draft(conn, actor, id, input).await?;
+    record(
+        conn,
+        Event::by(actor, "invoice.draft_created", "invoice", id).change(
+            None,
+            Some(serde_json::json!({ "customer_id": customer_id, "lines": input.lines.len() })),
+        ),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Replaces a draft's note and lines (invoice or credit note).
+#[cfg(feature = "ssr")]
+pub async fn save_draft(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    input: &DraftInput,
+) -> Result<(), AppError> {
+    actor.require(Permission::ManageBilling)?;
+    write_draft(conn, actor, id, input).await?;
+    record(
+        conn,
+        Event::by(actor, "invoice.draft_edited", "invoice", id).change(
+            None,
+            Some(serde_json::json!({ "lines": input.lines.len(), "note": input.note })),
+        ),
+    )
+    .await
+    .map_err(AppError::from)
+}
+
+#[cfg(feature = "ssr")]
+async fn write_draft(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    id: Uuid,
+    input: &DraftInput,
+) -> Result<(), AppError> {
+    let lang = actor.lang;
+    let draft = repo::lock_draft(conn, actor.tenant_id, id)
+        .await?
+        .ok_or_else(|| AppError::Conflict(Key::InvoiceErrNoDrafts.text(lang).to_owned()))?;
+    let treatment =
+        crate::domain::tax::TaxTreatment::parse(&draft.tax_treatment).unwrap_or_default();
+    let existing = repo::draft_line_kinds(conn, id).await?;
+    let lines = edited_lines(input, treatment, &existing, lang)?;
+    let totals = crate::domain::invoice_math::totals(lines.iter().map(|l| (l.net, &l.tax)));
+    if draft.kind == "credit_note" {
+        let (_, creditable) = match draft.corrects_id {
+            Some(original) => repo::credit_note_state(conn, original).await?,
+            None => (false, rust_decimal::Decimal::ZERO),
+        };
+        if totals.gross <= rust_decimal::Decimal::ZERO || totals.gross > creditable {
+            let most = crate::domain::format::money(creditable, "EUR", lang);
+            return Err(AppError::field(
+                "lines",
+                Key::InvoiceErrCreditTooMuch.fill(lang, &[("amount", &most)]),
+            ));
+        }
+    } else if totals.gross < rust_decimal::Decimal::ZERO {
+        return Err(AppError::field(
+            "lines",
+            Key::InvoiceErrNegativeTotal.text(lang),
+        ));
+    }
+    repo::save_draft(
+        conn,
+        actor.tenant_id,
+        id,
+        input.note.trim(),
+        &lines,
+        &totals,
+        actor.user_id,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Throws a draft away; what a billing run put on it is billed again by the next run.
+#[cfg(feature = "ssr")]
+pub async fn discard(conn: &mut PgConnection, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+    actor.require(Permission::ManageBilling)?;
+    let lang = actor.lang;
+    repo::lock_draft(conn, actor.tenant_id, id)
+        .await?
+        .ok_or_else(|| AppError::Conflict(Key::InvoiceErrNoDrafts.text(lang).to_owned()))?;
+    if repo::billed_later(conn, id).await? {
+        return Err(AppError::Conflict(
+            Key::InvoiceErrBilledLater.text(lang).to_owned(),
+        ));
+    }
+    repo::discard_draft(conn, actor.tenant_id, id).await?;
+    record(
+        conn,
+        Event::by(actor, "invoice.draft_discarded", "invoice", id),
+    )
+    .await
+    .map_err(AppError::from)
+}
+
+/// Four-eyes: a second person approves a credit-note draft before it can be issued.
+#[cfg(feature = "ssr")]
+pub async fn approve(conn: &mut PgConnection, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+    actor.require(Permission::ManageBilling)?;
+    let lang = actor.lang;
+    let draft = repo::lock_draft(conn, actor.tenant_id, id)
+        .await?
+        .filter(|draft| draft.kind == "credit_note")
+        .ok_or_else(|| AppError::Conflict(Key::InvoiceErrNoDrafts.text(lang).to_owned()))?;
+    let author = draft.edited_by.or(draft.created_by);
+    if actor.user_id.is_none() || actor.user_id == author || actor.user_id == draft.created_by {
+        return Err(AppError::Conflict(
+            Key::InvoiceErrApproveOwn.text(lang).to_owned(),
+        ));
+    }
+    repo::approve(conn, actor.tenant_id, id, actor.user_id).await?;
+    record(
+        conn,
+        Event::by(actor, "invoice.credit_note_approved", "invoice", id),
+    )
+    .await
+    .map_err(AppError::from)
 }
 
 #[server(prefix = "/sf", endpoint = "invoices/list", input = Json, output = Json)]
@@ -262,6 +509,60 @@ pub async fn issue_run(run_id: Uuid) -> Result<IssueOutcome, AppError> {
             let outcome = issue(&mut tx, &actor, &ids, true).await?;
             tx.commit().await?;
             Ok(outcome)
+        }
+        .await,
+    )
+}
+
+/// A manual invoice: a draft for the customer with free lines.
+#[server(prefix = "/sf", endpoint = "invoices/create-draft", input = Json, output = Json)]
+pub async fn create_manual_invoice(input: DraftInput) -> Result<Uuid, AppError> {
+    respond(
+        async {
+            let actor = authorize(Permission::ManageBilling)?;
+            let mut tx = pool()?.begin().await?;
+            let id = create_draft(&mut tx, &actor, &input).await?;
+            tx.commit().await?;
+            Ok(id)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/sf", endpoint = "invoices/save-draft", input = Json, output = Json)]
+pub async fn save_invoice_draft(id: Uuid, input: DraftInput) -> Result<(), AppError> {
+    respond(
+        async {
+            let actor = authorize(Permission::ManageBilling)?;
+            let mut tx = pool()?.begin().await?;
+            save_draft(&mut tx, &actor, id, &input).await?;
+            Ok(tx.commit().await?)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/sf", endpoint = "invoices/discard-draft", input = Json, output = Json)]
+pub async fn discard_invoice_draft(id: Uuid) -> Result<(), AppError> {
+    respond(
+        async {
+            let actor = authorize(Permission::ManageBilling)?;
+            let mut tx = pool()?.begin().await?;
+            discard(&mut tx, &actor, id).await?;
+            Ok(tx.commit().await?)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/sf", endpoint = "invoices/approve", input = Json, output = Json)]
+pub async fn approve_credit_note(id: Uuid) -> Result<(), AppError> {
+    respond(
+        async {
+            let actor = authorize(Permission::ManageBilling)?;
+            let mut tx = pool()?.begin().await?;
+            approve(&mut tx, &actor, id).await?;
+            Ok(tx.commit().await?)
         }
         .await,
     )

@@ -129,6 +129,53 @@ pub struct InvoiceDetail {
     pub documents: Vec<String>,
     /// Paid by SEPA direct debit (the customer had an active mandate when it was issued).
     pub direct_debit: Option<DirectDebitTerms>,
+    /// Four-eyes approval of a credit note.
+    pub approval: Approval,
+    /// A credit-note draft: how much of the corrected invoice is not yet credited by
+    /// issued credit notes (the most this draft may take back).
+    pub creditable: Option<rust_decimal::Decimal>,
+}
+
+/// Whether a credit note needs, awaits or has a second person's approval.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum Approval {
+    #[default]
+    NotRequired,
+    Pending,
+    Approved {
+        by: String,
+        at: DateTime<Utc>,
+    },
+}
+
+/// A line of a draft as the editor sends it: with `id` an existing line is kept (a
+/// contract's line keeps its contract, kind and period), without it a free line is added.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DraftLineInput {
+    #[serde(default)]
+    pub id: Option<Uuid>,
+    pub description: String,
+    pub quantity: String,
+    pub unit_code: String,
+    pub unit_price: String,
+    #[serde(default)]
+    pub vat_category: crate::domain::tax::VatCategory,
+    #[serde(default)]
+    pub period_start: String,
+    #[serde(default)]
+    pub period_end: String,
+}
+
+/// A draft's content: a new manual invoice names its customer; saving replaces the note
+/// and all lines (a missing existing line is removed).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DraftInput {
+    #[serde(default)]
+    pub customer_id: Option<Uuid>,
+    #[serde(default)]
+    pub note: String,
+    pub lines: Vec<DraftLineInput>,
 }
 
 /// BG-19: the mandate, creditor and account an invoice is collected under, as issued.

@@ -4,7 +4,7 @@
 use super::api::*;
 use super::model::*;
 use crate::domain::Permission;
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
 use crate::i18n::{t, use_lang, Key};
 use crate::ui::form::FormError;
 use crate::ui::paging::Page;
@@ -15,6 +15,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
+
+mod editor;
+use editor::{DraftEditor, Target};
 
 fn status_label(summary: &InvoiceSummary) -> (&'static str, Key) {
     match (summary.status, summary.kind) {
@@ -75,6 +78,7 @@ pub fn InvoicesPage() -> impl IntoView {
             .unwrap_or_else(|| "draft".to_owned())
     });
     let request = use_page_request();
+    let may_bill = crate::use_permission(Permission::ManageBilling);
     let invoices = Resource::new(
         move || (status.get(), request.get()),
         |(status, page)| {
@@ -90,7 +94,12 @@ pub fn InvoicesPage() -> impl IntoView {
     view! {
         <Title text=t(Key::InvoiceTitle)/>
         <h1>{t(Key::InvoiceTitle)}</h1>
-        <p><a href="/billing">{t(Key::BillTitle)}" →"</a></p>
+        <div class="actions">
+            <Show when=move || may_bill.get()>
+                <a class="button button-primary" href="/invoices/new">{t(Key::InvoiceNew)}</a>
+            </Show>
+            <a class="button" href="/billing">{t(Key::BillTitle)}</a>
+        </div>
         <nav class="tabs" aria-label=t(Key::InvoiceStatus)>
             <ul>
                 {STATUS_TABS.into_iter().map(|(value, key)| view! {
@@ -101,6 +110,23 @@ pub fn InvoicesPage() -> impl IntoView {
         </nav>
         <SearchBox label=t(Key::InvoiceSearch)/>
         <InvoiceTable data=invoices/>
+    }
+}
+
+/// A manual invoice: pick the customer, type the lines, save the draft.
+#[component]
+pub fn NewInvoicePage() -> impl IntoView {
+    let customer = RwSignal::new(None::<Uuid>);
+    let navigate = use_navigate();
+    let saved =
+        Callback::new(move |id: Uuid| navigate(&format!("/invoices/{id}"), Default::default()));
+    view! {
+        <Title text=t(Key::InvoiceNewTitle)/>
+        <p><a href="/invoices">"← "{t(Key::InvoiceTitle)}</a></p>
+        <h1>{t(Key::InvoiceNewTitle)}</h1>
+        <crate::inventory::pages::CustomerPicker value=customer initial=None errors=Signal::derive(FieldErrors::default)/>
+        <DraftEditor target=Target::New { customer } lines=Vec::new() note=String::new()
+            currency="EUR".to_owned() saved/>
     }
 }
 
@@ -170,6 +196,29 @@ fn InvoiceView(
     let navigate = use_navigate();
     let issue = ServerAction::<IssueInvoices>::new();
     let credit = ServerAction::<CreateCreditNote>::new();
+    let discard = ServerAction::<DiscardInvoiceDraft>::new();
+    let approve = ServerAction::<ApproveCreditNote>::new();
+    let editing = RwSignal::new(false);
+    let confirming = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(())) = approve.value().get() {
+            version.update(|v| *v += 1);
+        }
+    });
+    {
+        let navigate = navigate.clone();
+        Effect::new(move |_| {
+            if let Some(Ok(())) = discard.value().get() {
+                toasts.success(t(Key::InvoiceDiscarded).to_owned());
+                navigate("/invoices", Default::default());
+            }
+        });
+    }
+    let saved = Callback::new(move |_: Uuid| {
+        toasts.success(t(Key::InvoiceSaved).to_owned());
+        editing.set(false);
+        version.update(|v| *v += 1);
+    });
     Effect::new(move |_| {
         if let Some(Ok(issued)) = issue.value().get() {
             if let Some(first) = issued.first() {
@@ -188,7 +237,22 @@ fn InvoiceView(
     let is_draft = s.status == InvoiceStatus::Draft;
     let can_credit = s.status == InvoiceStatus::Issued && s.kind == InvoiceKind::Invoice;
     let xml_format = detail.documents.iter().find(|f| *f != "pdf").cloned();
+    let awaiting_approval = is_draft && detail.approval == Approval::Pending;
+    let approval_text = match &detail.approval {
+        Approval::Pending if is_draft => Some(t(Key::InvoiceAwaitingApproval).to_owned()),
+        Approval::Approved { by, at } => Some(Key::InvoiceApprovedBy.fill(
+            lang,
+            &[
+                ("name", by),
+                ("date", &crate::domain::format::date(at.date_naive(), lang)),
+            ],
+        )),
+        _ => None,
+    };
     let totals = detail.totals.clone();
+    let lines = detail.lines.clone();
+    let (edit_lines, edit_note, edit_currency) =
+        (detail.lines.clone(), detail.note.clone(), currency.clone());
     view! {
         <h1>{title}" "<span class=badge_class>{t(badge_key)}</span></h1>
         {detail.corrects.clone().map(|(original, number, _)| view! {
@@ -199,6 +263,17 @@ fn InvoiceView(
                 <button type="button" class="button button-primary" disabled=move || issue.pending().get()
                     on:click=move |_| { issue.dispatch(IssueInvoices { input: IssueInput { ids: vec![id] } }); }>
                     {t(Key::InvoiceIssue)}
+                </button>
+            </Show>
+            <Show when=move || may_bill.get() && is_draft && !editing.get()>
+                <button type="button" class="button" on:click=move |_| editing.set(true)>{t(Key::InvoiceEdit)}</button>
+                <button type="button" class="button button-danger" on:click=move |_| confirming.set(true)
+                    aria-expanded=move || confirming.get().to_string()>{t(Key::InvoiceDiscard)}</button>
+            </Show>
+            <Show when=move || may_bill.get() && awaiting_approval>
+                <button type="button" class="button" disabled=move || approve.pending().get()
+                    on:click=move |_| { approve.dispatch(ApproveCreditNote { id }); }>
+                    {t(Key::InvoiceApprove)}
                 </button>
             </Show>
             <Show when=move || may_bill.get() && can_credit>
@@ -216,8 +291,24 @@ fn InvoiceView(
                 </a>
             })}
         </div>
+        <Show when=move || confirming.get()>
+            <div class="alert alert-warn" role="alertdialog" aria-labelledby="discard-question">
+                <p id="discard-question">{t(Key::InvoiceDiscardConfirm)}</p>
+                <div class="actions">
+                    <button type="button" class="button button-danger" disabled=move || discard.pending().get()
+                        on:click=move |_| { discard.dispatch(DiscardInvoiceDraft { id }); }>{t(Key::InvoiceDiscard)}</button>
+                    <button type="button" class="button" on:click=move |_| confirming.set(false)>{t(Key::Cancel)}</button>
+                </div>
+            </div>
+        </Show>
         <FormError result=issue.value()/>
         <FormError result=credit.value()/>
+        <FormError result=discard.value()/>
+        <FormError result=approve.value()/>
+        {approval_text.map(|text| view! { <p class="status-line">{text}</p> })}
+        {detail.creditable.map(|amount| view! {
+            <p class="status-line">{Key::InvoiceCreditable.fill(lang, &[("amount", &crate::domain::format::money(amount, &s.currency, lang))])}</p>
+        })}
         <div class="grid-2">
             <section class="card" aria-labelledby="inv-buyer">
                 <h2 id="inv-buyer">{t(Key::InvoiceBuyer)}</h2>
@@ -247,6 +338,38 @@ fn InvoiceView(
                 </dl>
             </section>
         </div>
+        <Show when=move || editing.get() fallback=move || view! { <LinesTable lines=lines.clone() totals=totals.clone() currency=currency.clone()/> }>
+            <DraftEditor target=Target::Draft { id } lines=edit_lines.clone() note=edit_note.clone()
+                currency=edit_currency.clone() saved>
+                <button type="button" class="button" on:click=move |_| editing.set(false)>{t(Key::Cancel)}</button>
+            </DraftEditor>
+        </Show>
+        {(!detail.note.is_empty()).then(|| view! { <p class="invoice-note">{detail.note.clone()}</p> })}
+        {(!detail.tax_notes.is_empty()).then(|| view! {
+            <section aria-labelledby="inv-notes">
+                <h2 id="inv-notes">{t(Key::InvoiceLegalNotes)}</h2>
+                <ul>{detail.tax_notes.iter().map(|note| view! { <li>{note.text(german)}</li> }).collect_view()}</ul>
+            </section>
+        })}
+        {(s.status == InvoiceStatus::Issued && s.kind == InvoiceKind::Invoice).then(|| view! {
+            <crate::payments::pages::InvoicePaymentsCard data=payments currency=s.currency.clone()/>
+        })}
+        {(s.status == InvoiceStatus::Issued).then(|| view! {
+            <crate::mail::pages::InvoiceDeliveries invoice_id=id has_address=!detail.buyer_email.trim().is_empty()
+                deliveries version=mail_version/>
+        })}
+    }
+}
+
+/// A document's lines with the VAT breakdown and totals.
+#[component]
+fn LinesTable(
+    lines: Vec<InvoiceLine>,
+    totals: crate::domain::invoice_math::Totals,
+    currency: String,
+) -> impl IntoView {
+    let lang = use_lang();
+    view! {
         <table class="table invoice-lines">
             <caption class="visually-hidden">{t(Key::InvoiceLines)}</caption>
             <thead><tr>
@@ -259,7 +382,7 @@ fn InvoiceView(
                 <th scope="col" class="num">{t(Key::InvoiceNet)}</th>
             </tr></thead>
             <tbody>
-                {detail.lines.clone().into_iter().map(|line| {
+                {lines.into_iter().map(|line| {
                     let currency = currency.clone();
                     view! {
                         <tr>
@@ -286,18 +409,5 @@ fn InvoiceView(
                 <tr class="total"><th scope="row" colspan="6">{t(Key::InvoiceGrossTotal)}</th><td class="num"><Money amount=totals.gross currency=currency.clone()/></td></tr>
             </tfoot>
         </table>
-        {(!detail.tax_notes.is_empty()).then(|| view! {
-            <section aria-labelledby="inv-notes">
-                <h2 id="inv-notes">{t(Key::InvoiceLegalNotes)}</h2>
-                <ul>{detail.tax_notes.iter().map(|note| view! { <li>{note.text(german)}</li> }).collect_view()}</ul>
-            </section>
-        })}
-        {(s.status == InvoiceStatus::Issued && s.kind == InvoiceKind::Invoice).then(|| view! {
-            <crate::payments::pages::InvoicePaymentsCard data=payments currency=s.currency.clone()/>
-        })}
-        {(s.status == InvoiceStatus::Issued).then(|| view! {
-            <crate::mail::pages::InvoiceDeliveries invoice_id=id has_address=!detail.buyer_email.trim().is_empty()
-                deliveries version=mail_version/>
-        })}
     }
 }

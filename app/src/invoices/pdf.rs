@@ -1092,6 +1092,8 @@ pub fn specimen(lines: usize) -> (InvoiceDetail, Seller) {
         tax_notes: Vec::new(),
         documents: Vec::new(),
         direct_debit: None,
+        approval: Default::default(),
+        creditable: None,
     }
     .with_totals();
     let mut invoice = invoice;

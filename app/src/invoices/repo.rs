@@ -134,8 +134,15 @@ pub async fn load(
         "select {SUMMARY}, i.language, i.tax_treatment, i.buyer_street, i.buyer_postal_code,
                 i.buyer_city, i.buyer_country, i.buyer_vat_id, i.buyer_leitweg_id, i.buyer_email,
                 i.note, i.mandate_reference, i.creditor_id, i.debtor_iban, o.id as corrects_id, o.number as corrects_number, o.issue_date as corrects_date,
-                array(select format from invoice_documents d where d.invoice_id = i.id order by format) as documents
+                array(select format from invoice_documents d where d.invoice_id = i.id order by format) as documents,
+                i.approved_at, a.display_name as approved_by_name,
+                i.kind = 'credit_note' and coalesce(s.credit_note_approval, false) as approval_required,
+                case when i.kind = 'credit_note' and i.status = 'draft' then o.gross_total
+                    - coalesce((select sum(x.gross_total) from invoices x where x.corrects_id = o.id and x.status = 'issued'), 0)
+                end as creditable
          from invoices i left join invoices o on o.id = i.corrects_id
+         left join users a on a.id = i.approved_by
+         left join billing_settings s on s.tenant_id = i.tenant_id
          where i.tenant_id = $1 and i.id = $2 and ($3::uuid is null or i.customer_id = $3)"
     ))
     .bind(tenant_id)
@@ -168,6 +175,19 @@ pub async fn load(
         }),
         _ => None,
     };
+    let approval = match (
+        row.try_get::<bool, _>("approval_required")?,
+        row.try_get::<Option<DateTime<Utc>>, _>("approved_at")?,
+    ) {
+        (_, Some(at)) => Approval::Approved {
+            by: row
+                .try_get::<Option<String>, _>("approved_by_name")?
+                .unwrap_or_default(),
+            at,
+        },
+        (true, None) => Approval::Pending,
+        (false, None) => Approval::NotRequired,
+    };
     Ok(Some(
         InvoiceDetail {
             summary,
@@ -187,6 +207,8 @@ pub async fn load(
             tax_notes: Vec::new(),
             documents: row.try_get("documents")?,
             direct_debit,
+            approval,
+            creditable: row.try_get("creditable")?,
         }
         .with_totals(),
     ))
@@ -460,12 +482,21 @@ pub async fn create_credit_note(
     Ok(Some(id))
 }
 
-/// Whether an issued invoice already has a credit note (issued or draft).
-pub async fn has_credit_note(conn: &mut PgConnection, original: Uuid) -> sqlx::Result<bool> {
-    sqlx::query_scalar("select exists (select 1 from invoices where corrects_id = $1)")
-        .bind(original)
-        .fetch_one(conn)
-        .await
+/// Whether an issued invoice has a credit-note draft, and how much of it issued credit
+/// notes have not yet taken back.
+pub async fn credit_note_state(
+    conn: &mut PgConnection,
+    original: Uuid,
+) -> sqlx::Result<(bool, Decimal)> {
+    sqlx::query_as(
+        "select exists (select 1 from invoices where corrects_id = o.id and status = 'draft'),
+                o.gross_total - coalesce((select sum(gross_total) from invoices
+                                          where corrects_id = o.id and status = 'issued'), 0)
+         from invoices o where o.id = $1",
+    )
+    .bind(original)
+    .fetch_one(conn)
+    .await
 }
 
 /// The seller as an e-invoice names them.
@@ -497,5 +528,286 @@ pub async fn seller(conn: &mut PgConnection, tenant_id: Uuid) -> sqlx::Result<Se
     )
     .bind(tenant_id)
     .fetch_one(conn)
+    .await
+}
+
+/// A new manual invoice draft for a customer of the tenant, naming the customer as now.
+pub async fn create_manual_draft(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    customer_id: Uuid,
+    created_by: Option<Uuid>,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "insert into invoices (id, tenant_id, customer_id, kind, status, currency, language,
+             tax_treatment, customer_number, buyer_name, buyer_street, buyer_postal_code, buyer_city,
+             buyer_country, buyer_vat_id, buyer_leitweg_id, buyer_email, created_by, edited_by)
+         select gen_random_uuid(), $1, c.id, 'invoice', 'draft', t.currency, c.language, c.tax_treatment,
+                c.number, c.display_name, c.billing_street, c.billing_postal_code, c.billing_city,
+                c.billing_country, c.vat_id, c.leitweg_id,
+                case when c.invoice_email <> '' then c.invoice_email else c.email end, $3, $3
+         from customers c join tenants t on t.id = c.tenant_id
+         where c.tenant_id = $1 and c.id = $2
+         returning id",
+    )
+    .bind(tenant_id)
+    .bind(customer_id)
+    .bind(created_by)
+    .fetch_optional(conn)
+    .await
+}
+
+/// A draft as the editor changes it, locked for the change.
+#[derive(Debug, sqlx::FromRow)]
+pub struct LockedDraft {
+    pub kind: String,
+    pub tax_treatment: String,
+    pub corrects_id: Option<Uuid>,
+    pub created_by: Option<Uuid>,
+    pub edited_by: Option<Uuid>,
+    pub approved: bool,
+}
+
+pub async fn lock_draft(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> sqlx::Result<Option<LockedDraft>> {
+    sqlx::query_as(
+        "select kind, tax_treatment, corrects_id, created_by, edited_by, approved_at is not null as approved
+         from invoices where tenant_id = $1 and id = $2 and status = 'draft' for update",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The lines of a draft: (id, kind).
+pub async fn draft_line_kinds(
+    conn: &mut PgConnection,
+    invoice_id: Uuid,
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as("select id, kind from invoice_lines where invoice_id = $1")
+        .bind(invoice_id)
+        .fetch_all(conn)
+        .await
+}
+
+/// A line as the editor leaves it; `id` of an existing line or a new one.
+pub struct EditedLine {
+    pub id: Uuid,
+    pub existing: bool,
+    pub description: String,
+    pub quantity: Decimal,
+    pub unit_code: String,
+    pub unit_price: Decimal,
+    pub net: Decimal,
+    pub tax: crate::domain::invoice_math::LineTax,
+    pub period: Option<(NaiveDate, NaiveDate)>,
+}
+
+/// Replaces a draft's note and lines in five statements: lines left out are deleted,
+/// kept ones updated (keeping contract, kind and period), new ones inserted as free lines;
+/// totals and the period the lines span are stored again, and a given approval is void.
+pub async fn save_draft(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+    note: &str,
+    lines: &[EditedLine],
+    totals: &crate::domain::invoice_math::Totals,
+    edited_by: Option<Uuid>,
+) -> sqlx::Result<()> {
+    let kept: Vec<Uuid> = lines.iter().filter(|l| l.existing).map(|l| l.id).collect();
+    sqlx::query("delete from invoice_lines where invoice_id = $1 and id <> all($2)")
+        .bind(id)
+        .bind(&kept)
+        .execute(&mut *conn)
+        .await?;
+    // out of the way of the new positions first (positions are unique per invoice)
+    sqlx::query("update invoice_lines set position = position + 1000000 where invoice_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let positions: Vec<i32> = (1..).take(lines.len()).collect();
+    let column = |pick: fn(&EditedLine) -> bool| -> Vec<bool> { lines.iter().map(pick).collect() };
+    let existing = column(|l| l.existing);
+    sqlx::query(
+        "with given as (
+             select * from unnest($2::uuid[], $3::bool[], $4::int[], $5::text[], $6::numeric[], $7::text[],
+                                  $8::numeric[], $9::numeric[], $10::text[], $11::numeric[], $12::text[],
+                                  $13::date[], $14::date[])
+                 as u(id, existing, position, description, quantity, unit_code, unit_price, net,
+                      vat_code, vat_rate, tax_note, period_start, period_end)
+         ), updated as (
+             update invoice_lines l set position = g.position, description = g.description,
+                 quantity = g.quantity, unit_code = g.unit_code, unit_price = g.unit_price,
+                 net_amount = g.net, vat_code = g.vat_code, vat_rate = g.vat_rate, tax_note = g.tax_note,
+                 period_start = case when l.kind = 'manual' and l.contract_id is null then g.period_start else l.period_start end,
+                 period_end = case when l.kind = 'manual' and l.contract_id is null then g.period_end else l.period_end end
+             from given g where g.existing and l.id = g.id and l.invoice_id = $1
+         )
+         insert into invoice_lines (id, invoice_id, position, kind, description, quantity, unit_code,
+             unit_price, net_amount, vat_code, vat_rate, tax_note, period_start, period_end)
+         select id, $1, position, 'manual', description, quantity, unit_code, unit_price, net,
+                vat_code, vat_rate, tax_note, period_start, period_end
+         from given where not existing",
+    )
+    .bind(id)
+    .bind(lines.iter().map(|l| l.id).collect::<Vec<_>>())
+    .bind(&existing)
+    .bind(&positions)
+    .bind(lines.iter().map(|l| l.description.as_str()).collect::<Vec<_>>())
+    .bind(lines.iter().map(|l| l.quantity).collect::<Vec<_>>())
+    .bind(lines.iter().map(|l| l.unit_code.as_str()).collect::<Vec<_>>())
+    .bind(lines.iter().map(|l| l.unit_price).collect::<Vec<_>>())
+    .bind(lines.iter().map(|l| l.net).collect::<Vec<_>>())
+    .bind(lines.iter().map(|l| l.tax.code.code()).collect::<Vec<_>>())
+    .bind(lines.iter().map(|l| l.tax.rate).collect::<Vec<_>>())
+    .bind(lines.iter().map(|l| l.tax.note.map(|n| n.as_str())).collect::<Vec<_>>())
+    .bind(lines.iter().map(|l| l.period.map(|p| p.0)).collect::<Vec<_>>())
+    .bind(lines.iter().map(|l| l.period.map(|p| p.1)).collect::<Vec<_>>())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "update invoices set note = $3, net_total = $4, tax_total = $5, gross_total = $6,
+             period_start = (select min(period_start) from invoice_lines where invoice_id = $2),
+             period_end = (select max(coalesce(period_end, period_start)) from invoice_lines where invoice_id = $2),
+             edited_by = $7, approved_by = null, approved_at = null
+         where tenant_id = $1 and id = $2 and status = 'draft'",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .bind(note)
+    .bind(totals.net)
+    .bind(totals.tax)
+    .bind(totals.gross)
+    .bind(edited_by)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Whether a later invoice bills periods of the contracts on this draft (then throwing the
+/// draft away would leave a gap).
+pub async fn billed_later(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "select exists (
+             select 1 from invoice_lines d
+             join invoice_lines l on l.contract_id = d.contract_id and l.invoice_id <> d.invoice_id
+                 and not l.preview and l.kind in ('setup', 'recurring', 'credit')
+                 and l.period_start > d.period_start
+             where d.invoice_id = $1 and d.kind in ('setup', 'recurring', 'credit'))",
+    )
+    .bind(id)
+    .fetch_one(conn)
+    .await
+}
+
+/// Throws a draft away. What a billing run put on it is open again: the contracts' setup
+/// fee and periods go back to unbilled and the usage records to unbilled, so the next run
+/// bills them afresh.
+pub async fn discard_draft(conn: &mut PgConnection, tenant_id: Uuid, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query(
+        "update contracts c set
+             setup_fee_billed = c.setup_fee_billed and not r.setup,
+             billed_until = coalesce(r.first_recurring - 1, r.credited_until, c.billed_until),
+             updated_at = now()
+         from (select contract_id, bool_or(kind = 'setup') as setup,
+                      min(period_start) filter (where kind = 'recurring') as first_recurring,
+                      max(period_end) filter (where kind = 'credit') as credited_until
+               from invoice_lines where invoice_id = $2 and kind in ('setup', 'recurring', 'credit')
+               group by contract_id) r
+         where c.id = r.contract_id and c.tenant_id = $1",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "update usage_records set billed_at = null, invoice_line_id = null
+         where invoice_line_id in (select id from invoice_lines where invoice_id = $1)",
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("delete from invoices where tenant_id = $1 and id = $2 and status = 'draft'")
+        .bind(tenant_id)
+        .bind(id)
+        .execute(conn)
+        .await
+        .map(drop)
+}
+
+/// Records the second person's approval of a credit-note draft.
+pub async fn approve(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+    approved_by: Option<Uuid>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "update invoices set approved_by = $3, approved_at = now()
+         where tenant_id = $1 and id = $2 and status = 'draft' and kind = 'credit_note'",
+    )
+    .bind(tenant_id)
+    .bind(id)
+    .bind(approved_by)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Credit notes among `ids` the tenant wants approved that are not: (id, buyer name).
+pub async fn unapproved_credit_notes(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+) -> sqlx::Result<Vec<(Uuid, String)>> {
+    sqlx::query_as(
+        "select i.id, i.buyer_name from invoices i
+         join billing_settings s on s.tenant_id = i.tenant_id and s.credit_note_approval
+         where i.tenant_id = $1 and i.id = any($2) and i.kind = 'credit_note' and i.approved_at is null",
+    )
+    .bind(tenant_id)
+    .bind(ids)
+    .fetch_all(conn)
+    .await
+}
+
+/// Credit notes among `ids` that take back more than their invoice has left after the
+/// issued credit notes: (id, buyer name, what was left). The originals are locked, so
+/// two credit notes of one invoice are issued one after the other.
+pub async fn over_credited(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    ids: &[Uuid],
+) -> sqlx::Result<Vec<(Uuid, String, Decimal)>> {
+    sqlx::query(
+        "select 1 from invoices where id in
+             (select corrects_id from invoices where tenant_id = $1 and id = any($2))
+         order by id for update",
+    )
+    .bind(tenant_id)
+    .bind(ids)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query_as(
+        "with asked as (
+             select id, corrects_id, buyer_name,
+                    sum(gross_total) over (partition by corrects_id) as together
+             from invoices where tenant_id = $1 and id = any($2) and kind = 'credit_note'
+         ), left_over as (
+             select o.id, o.gross_total - coalesce((select sum(x.gross_total) from invoices x
+                        where x.corrects_id = o.id and x.status = 'issued'), 0) as creditable
+             from invoices o where o.id in (select corrects_id from asked)
+         )
+         select a.id, a.buyer_name, l.creditable from asked a join left_over l on l.id = a.corrects_id
+         where a.together > l.creditable",
+    )
+    .bind(tenant_id)
+    .bind(ids)
+    .fetch_all(conn)
     .await
 }

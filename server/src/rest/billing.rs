@@ -6,7 +6,7 @@ use crate::startup::AppState;
 use app::billing::model::RunRequest;
 use app::domain::Permission;
 use app::error::AppError;
-use app::invoices::model::{InvoiceFilter, InvoiceStatus};
+use app::invoices::model::{DraftInput, InvoiceFilter, InvoiceStatus};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
@@ -20,8 +20,12 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/billing-runs", get(list_runs).post(start_run))
         .route("/billing-runs/{id}", get(get_run))
-        .route("/invoices", get(list_invoices))
-        .route("/invoices/{id}", get(get_invoice))
+        .route("/invoices", get(list_invoices).post(create_draft))
+        .route(
+            "/invoices/{id}",
+            get(get_invoice).put(save_draft).delete(discard_draft),
+        )
+        .route("/invoices/{id}/approve", post(approve))
         .route("/invoices/{id}/finalize", post(finalize))
         .route("/invoices/{id}/credit-notes", post(credit_note))
         .route("/invoices/{id}/xml", get(xml))
@@ -186,19 +190,89 @@ async fn finalize(
     Ok(Json(json!(invoice)))
 }
 
-/// A credit-note draft that takes the invoice back in full (201); finalize it like an invoice.
+/// A credit-note draft (201); finalize it like an invoice. Without a body it takes the
+/// invoice back in full; a body (`note`, `lines`) makes it a partial credit note.
 async fn credit_note(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<Uuid>,
+    body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let mut tx = state.pool.begin().await?;
     let note = app::invoices::api::credit(&mut tx, &actor, id).await?;
-    let invoice = app::invoices::repo::load(&mut tx, actor.tenant_id, note, None)
+    if !body.is_empty() {
+        let input: DraftInput = parse_body(&body)?;
+        app::invoices::api::save_draft(&mut tx, &actor, note, &input).await?;
+    }
+    let invoice = invoice_json(&mut tx, &actor, note).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(invoice)))
+}
+
+async fn invoice_json(
+    conn: &mut sqlx::PgConnection,
+    actor: &app::auth::context::Actor,
+    id: Uuid,
+) -> Result<Value, ApiError> {
+    let invoice = app::invoices::repo::load(conn, actor.tenant_id, id, None)
         .await?
         .ok_or(AppError::NotFound)?;
+    Ok(json!(invoice))
+}
+
+/// A manual invoice draft (201): `customer_id`, `note`, `lines` of description, quantity,
+/// unit_code, unit_price, vat_category and optional period.
+async fn create_draft(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let input: DraftInput = parse_body(&body)?;
+    let mut tx = state.pool.begin().await?;
+    let id = app::invoices::api::create_draft(&mut tx, &actor, &input).await?;
+    let invoice = invoice_json(&mut tx, &actor, id).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(json!(invoice))))
+    Ok((StatusCode::CREATED, Json(invoice)))
+}
+
+/// Replaces a draft's note and lines; lines with an `id` keep that line.
+async fn save_draft(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<Uuid>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let input: DraftInput = parse_body(&body)?;
+    let mut tx = state.pool.begin().await?;
+    app::invoices::api::save_draft(&mut tx, &actor, id, &input).await?;
+    let invoice = invoice_json(&mut tx, &actor, id).await?;
+    tx.commit().await?;
+    Ok(Json(invoice))
+}
+
+/// Throws a draft away (204); a run's periods on it are billed again by the next run.
+async fn discard_draft(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    let mut tx = state.pool.begin().await?;
+    app::invoices::api::discard(&mut tx, &actor, id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Four-eyes approval of a credit-note draft by a second person.
+async fn approve(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Value>, ApiError> {
+    let mut tx = state.pool.begin().await?;
+    app::invoices::api::approve(&mut tx, &actor, id).await?;
+    let invoice = invoice_json(&mut tx, &actor, id).await?;
+    tx.commit().await?;
+    Ok(Json(invoice))
 }
 
 /// The invoice's e-mails with their delivery status.
@@ -328,6 +402,17 @@ pub fn add_docs(doc: &mut Value) {
     let id = json!([{ "name": "id", "in": "path", "required": true, "schema": uuid }]);
     let decimal = json!({ "type": "string", "pattern": "^-?[0-9]+(\\.[0-9]+)?$" });
     let invoice = json!({ "$ref": "#/components/schemas/Invoice" });
+    let text = json!({ "type": "string" });
+    let draft = json!({ "type": "object", "required": ["lines"], "properties": {
+        "customer_id": { "type": "string", "format": "uuid", "description": "new manual invoices only" },
+        "note": text,
+        "lines": { "type": "array", "items": { "type": "object",
+            "required": ["description", "quantity", "unit_code", "unit_price"], "properties": {
+                "id": { "type": "string", "format": "uuid", "description": "keep this existing line" },
+                "description": text, "quantity": text, "unit_code": { "type": "string", "description": "UN/ECE Rec. 20, e.g. C62, HUR, MON" },
+                "unit_price": { "type": "string", "description": "net, at most 4 decimals, not negative (discounts: negative quantity)" },
+                "vat_category": { "type": "string", "enum": ["standard", "reduced", "zero", "exempt"], "default": "standard" },
+                "period_start": { "type": "string", "format": "date" }, "period_end": { "type": "string", "format": "date" } } } } } });
     let paths = json!({
         "/billing-runs": {
             "get": { "summary": "Billing runs, newest first (scope invoices:read)",
@@ -347,15 +432,30 @@ pub fn add_docs(doc: &mut Value) {
                 { "name": "billing_run_id", "in": "query", "schema": uuid },
                 { "name": "q", "in": "query", "schema": { "type": "string" }, "description": "number, customer name or number" },
                 { "name": "limit", "in": "query", "schema": { "type": "integer" } }, { "name": "cursor", "in": "query", "schema": { "type": "string" } }],
-            "responses": { "200": { "description": "One page of invoice summaries" } } } },
+            "responses": { "200": { "description": "One page of invoice summaries" } } },
+            "post": { "summary": "A manual invoice draft with free lines (scope billing:write)",
+                "requestBody": { "content": { "application/json": { "schema": draft } } },
+                "responses": { "201": { "description": "The draft", "content": { "application/json": { "schema": invoice } } },
+                    "422": { "description": "Fields named `customer_id`, `lines`, `lines.{i}.{field}`", "content": problem } } } },
         "/invoices/{id}": { "parameters": id, "get": { "summary": "One document with lines, VAT breakdown and legal notes (scope invoices:read)",
-            "responses": { "200": { "description": "The document", "content": { "application/json": { "schema": invoice } } } } } },
+            "responses": { "200": { "description": "The document", "content": { "application/json": { "schema": invoice } } } } },
+            "put": { "summary": "Replace a draft's note and lines: a line with `id` keeps that line (a contract line keeps contract and period and cannot be left out), lines without are added; credit notes take back at most what is not yet credited; voids a four-eyes approval (scope billing:write)",
+                "requestBody": { "content": { "application/json": { "schema": draft } } },
+                "responses": { "200": { "description": "The draft", "content": { "application/json": { "schema": invoice } } },
+                    "409": { "description": "Not a draft", "content": problem },
+                    "422": { "description": "Fields named `lines`, `lines.{i}.{field}`, `note`", "content": problem } } },
+            "delete": { "summary": "Throw a draft away; contract periods, setup fees and usage on it are billed again by the next run (scope billing:write)",
+                "responses": { "204": { "description": "Gone" }, "409": { "description": "Not a draft, or a later invoice bills following periods", "content": problem } } } },
+        "/invoices/{id}/approve": { "parameters": id, "post": { "summary": "Four-eyes approval of a credit-note draft by someone other than its author, when the tenant requires it (scope billing:write)",
+            "responses": { "200": { "description": "The approved draft", "content": { "application/json": { "schema": invoice } } },
+                "409": { "description": "Not a credit-note draft, or the caller wrote it", "content": problem } } } },
         "/invoices/{id}/finalize": { "parameters": id, "post": { "summary": "Issue a draft: next number of the gapless range, today's date, stored e-invoice XML; afterwards the document cannot change (scope billing:write)",
             "responses": { "200": { "description": "The issued document", "content": { "application/json": { "schema": invoice } } },
                 "422": { "description": "Not a draft, or seller/buyer data missing for a valid e-invoice (field ids)", "content": problem } } } },
-        "/invoices/{id}/credit-notes": { "parameters": id, "post": { "summary": "A credit-note draft (type 381) that takes the issued invoice back in full; finalize it like an invoice (scope billing:write)",
+        "/invoices/{id}/credit-notes": { "parameters": id, "post": { "summary": "A credit-note draft (type 381) of an issued invoice; finalize it like an invoice. No body: the whole invoice; a body like `PUT /invoices/{id}` (note, lines): a partial credit note. Several credit notes may together take back at most the invoice's gross amount (scope billing:write)",
+            "requestBody": { "required": false, "content": { "application/json": { "schema": draft } } },
             "responses": { "201": { "description": "The credit-note draft", "content": { "application/json": { "schema": invoice } } },
-                "409": { "description": "Not an issued invoice, or it already has a credit note", "content": problem } } } },
+                "409": { "description": "Not an issued invoice, a credit-note draft exists, or it is fully credited", "content": problem } } } },
         "/invoices/{id}/deliveries": { "parameters": id, "get": { "summary": "The invoice's e-mails: recipient, status (queued, sending, sent, failed), attempts, last error (scope invoices:read)",
             "responses": { "200": { "description": "{ items: [...] }" }, "404": { "description": "Not in this tenant" } } } },
         "/invoices/{id}/send": { "parameters": id, "post": { "summary": "Queue the invoice's e-mail with its stored PDF and XML to the customer's current invoice address (scope billing:write)",

@@ -10,6 +10,7 @@ mod check_servers;
 mod checks;
 mod contracts;
 mod customers;
+mod drafts;
 mod dunning;
 mod embedded;
 mod inventory;
