@@ -7,6 +7,7 @@ pub mod billing;
 pub mod billing_schedule;
 pub mod calendar;
 pub mod csv;
+pub mod datev;
 pub mod domain_name;
 pub mod draft_lines;
 pub mod dunning;

@@ -2,6 +2,7 @@
 //! server (feature `ssr`). One folder per business area; pure rules live in `domain`.
 
 #![recursion_limit = "512"]
+pub mod accounting;
 pub mod audit;
 pub mod auth;
 pub mod billing;
@@ -182,6 +183,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reconciliation/:id") view=registrar::pages::ReconciliationReportPage/>
                     <Route path=path!("/billing") view=billing::pages::BillingPage/>
                     <Route path=path!("/billing/runs/:id") view=billing::pages::BillingRunPage/>
+                    <Route path=path!("/billing/settings") view=billing::pages::BillingSettingsPage/>
+                    <Route path=path!("/reports/revenue") view=accounting::pages::RevenuePage/>
+                    <Route path=path!("/accounting") view=accounting::pages::AccountingPage/>
                     <Route path=path!("/billing/direct-debits") view=sepa::pages::DirectDebitsPage/>
                     <Route path=path!("/payments") view=payments::pages::PaymentsPage/>
                     <Route path=path!("/open-items") view=payments::pages::OpenItemsPage/>

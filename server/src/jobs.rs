@@ -96,6 +96,7 @@ async fn run(pool: &PgPool, job: &Job) -> anyhow::Result<()> {
         "session_cleanup" => clean_up_sessions(pool).await,
         "inventory_expiry_reminders" => remind_expiries(pool).await,
         "service_checks" => crate::checks::run_job(pool).await,
+        "scheduled_billing" => scheduled_billing(pool).await,
         other => anyhow::bail!("unknown job kind {other}"),
     }
 }
@@ -127,6 +128,17 @@ pub async fn remind_expiries(pool: &PgPool) -> anyhow::Result<()> {
     let added = app::inventory::repo::remind_expiries(&mut tx).await?;
     tx.commit().await.context("expiry reminders")?;
     tracing::info!(added, "expiry reminders");
+    Ok(())
+}
+
+/// Starts the billing runs whose tenant schedule is due.
+pub async fn scheduled_billing(pool: &PgPool) -> anyhow::Result<()> {
+    let runs = app::billing::api::run_scheduled(pool)
+        .await
+        .map_err(|error| anyhow::anyhow!("scheduled billing: {error:?}"))?;
+    if !runs.is_empty() {
+        tracing::info!(runs = runs.len(), "scheduled billing runs");
+    }
     Ok(())
 }
 

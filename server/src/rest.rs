@@ -1,6 +1,7 @@
 //! REST API `/api/v1`: bearer tokens with scopes, RFC 9457 problem responses with field
 //! errors, cursor paging, idempotency keys on creates, and the OpenAPI description.
 
+pub mod accounting;
 pub mod billing;
 pub mod checks;
 pub mod contracts;
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .merge(sepa::routes())
         .merge(payments::routes())
         .merge(dunning::routes())
+        .merge(accounting::routes())
         .route("/openapi.json", get(docs::openapi))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }

@@ -93,6 +93,7 @@ fn build(pool: PgPool, config: Config, vault: Option<app::vault::crypto::VaultKe
             get(crate::web::direct_debit_file),
         )
         .route("/dunning-letters/{id}/pdf", get(crate::web::dunning_letter))
+        .route("/exports/datev", get(crate::web::datev_export))
         .nest("/api/v1", crate::rest::router())
         .route("/api/docs", get(crate::rest::docs::page))
         .route("/sf/{*path}", any(server_function))

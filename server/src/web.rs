@@ -311,6 +311,19 @@ pub async fn dunning_letter(
     answer(outcome, &request)
 }
 
+/// The DATEV booking batch of a period for the signed-in user.
+pub async fn datev_export(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestContext>,
+    axum::extract::Query(period): axum::extract::Query<app::accounting::model::ExportPeriod>,
+) -> Response {
+    let outcome = match session_actor(&request) {
+        Some(actor) => crate::rest::accounting::datev_file(&state, &actor, &period).await,
+        None => Err(app::error::AppError::Unauthorized),
+    };
+    answer(outcome, &request)
+}
+
 fn session_actor(request: &RequestContext) -> Option<app::auth::context::Actor> {
     request.session.as_ref().and_then(|session| {
         app::auth::context::Actor::from_session(session, request.ip, request.lang)

@@ -276,3 +276,150 @@ pub async fn list_runs(page: PageRequest) -> Result<Page<RunSummary>, AppError> 
         .await,
     )
 }
+
+/// Checks and stores the billing settings; a changed schedule starts from today.
+#[cfg(feature = "ssr")]
+pub async fn save_settings(
+    conn: &mut sqlx::PgConnection,
+    actor: &Actor,
+    input: &BillingSettings,
+) -> Result<BillingSettings, AppError> {
+    use crate::domain::billing_schedule::next_run_on;
+    actor.require(Permission::ManageBilling)?;
+    let lang = actor.lang;
+    let mut errors = crate::error::FieldErrors::default();
+    if !input.schedule.day_range().contains(&input.schedule_day) {
+        errors.add("schedule_day", Key::BillErrScheduleDay.text(lang));
+    }
+    if !(1..=12).contains(&input.fiscal_year_start) {
+        errors.add("fiscal_year_start", Key::BillErrFiscalYear.text(lang));
+    }
+    let number = |text: &str, range: std::ops::RangeInclusive<i32>| -> Result<Option<i32>, ()> {
+        match text.trim() {
+            "" => Ok(None),
+            digits => digits
+                .parse::<i32>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .map(Some)
+                .ok_or(()),
+        }
+    };
+    let consultant = number(&input.datev_consultant, 1001..=9_999_999).unwrap_or_else(|()| {
+        errors.add("datev_consultant", Key::BillErrDatevConsultant.text(lang));
+        None
+    });
+    let client = number(&input.datev_client, 1..=99_999).unwrap_or_else(|()| {
+        errors.add("datev_client", Key::BillErrDatevClient.text(lang));
+        None
+    });
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let before = repo::settings(conn, actor.tenant_id).await?;
+    let (today, _) = crate::contracts::repo::tenant_today(conn, actor.tenant_id).await?;
+    let next_run_on = if before.schedule == input.schedule
+        && before.schedule_day == input.schedule_day
+        && before.next_run_on.is_some()
+    {
+        before.next_run_on
+    } else {
+        next_run_on(input.schedule, input.schedule_day, today)
+    };
+    repo::save_settings(
+        conn,
+        actor.tenant_id,
+        &repo::StoredSettings {
+            settings: input,
+            next_run_on,
+            consultant,
+            client,
+        },
+    )
+    .await?;
+    let after = repo::settings(conn, actor.tenant_id).await?;
+    record(
+        conn,
+        Event::by(actor, "billing_settings.changed", "tenant", actor.tenant_id).change(
+            serde_json::to_value(&before).ok(),
+            serde_json::to_value(&after).ok(),
+        ),
+    )
+    .await?;
+    Ok(after)
+}
+
+/// The job runner's part: starts the run of every tenant whose schedule is due, each
+/// exactly once however many servers look (the settings row is locked and moved on to the
+/// next day before the run starts), and with auto-issue issues and sends its drafts;
+/// drafts with incomplete customer data stay drafts. Returns the runs started.
+#[cfg(feature = "ssr")]
+pub async fn run_scheduled(pool: &PgPool) -> Result<Vec<Uuid>, AppError> {
+    use crate::domain::billing_schedule::{next_run_on, Schedule};
+    let mut tx = pool.begin().await?;
+    let due = repo::claim_due_schedules(&mut tx).await?;
+    for tenant in &due {
+        let schedule = Schedule::parse(&tenant.schedule).unwrap_or_default();
+        let day = u32::try_from(tenant.schedule_day).unwrap_or(1);
+        let next = tenant
+            .today
+            .succ_opt()
+            .and_then(|tomorrow| next_run_on(schedule, day, tomorrow));
+        repo::set_next_run(&mut tx, tenant.tenant_id, next).await?;
+    }
+    tx.commit().await?;
+    let mut started = Vec::with_capacity(due.len());
+    for tenant in due {
+        // one tenant's failure (recorded on its run) does not hold up the others
+        match run_for(pool, tenant.tenant_id, tenant.auto_issue).await {
+            Ok(run) => started.push(run),
+            Err(error) => {
+                tracing::error!(tenant = %tenant.tenant_id, ?error, "scheduled billing run failed");
+            }
+        }
+    }
+    Ok(started)
+}
+
+#[cfg(feature = "ssr")]
+async fn run_for(pool: &PgPool, tenant_id: Uuid, auto_issue: bool) -> Result<Uuid, AppError> {
+    let actor = Actor::system(tenant_id, "Abrechnungsplan");
+    let run = begin(pool, &actor, &RunRequest::default(), "schedule").await?;
+    execute(pool, &actor, run).await?;
+    if auto_issue {
+        let mut tx = pool.begin().await?;
+        let ids = crate::invoices::repo::draft_ids_of_run(&mut tx, tenant_id, run).await?;
+        if !ids.is_empty() {
+            let outcome = crate::invoices::api::issue(&mut tx, &actor, &ids, true).await?;
+            tracing::info!(%run, issued = outcome.issued.len(), held = outcome.skipped.len(), "scheduled run issued");
+        }
+        tx.commit().await?;
+    }
+    Ok(run)
+}
+
+#[server(prefix = "/sf", endpoint = "billing/settings/load", input = Json, output = Json)]
+pub async fn load_billing_settings() -> Result<BillingSettings, AppError> {
+    respond(
+        async {
+            let actor = authorize(Permission::ViewInvoices)?;
+            let mut conn = pool()?.acquire().await?;
+            Ok(repo::settings(&mut conn, actor.tenant_id).await?)
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/sf", endpoint = "billing/settings/save", input = Json, output = Json)]
+pub async fn save_billing_settings(input: BillingSettings) -> Result<BillingSettings, AppError> {
+    respond(
+        async {
+            let actor = authorize(Permission::ManageBilling)?;
+            let mut tx = pool()?.begin().await?;
+            let saved = save_settings(&mut tx, &actor, &input).await?;
+            tx.commit().await?;
+            Ok(saved)
+        }
+        .await,
+    )
+}

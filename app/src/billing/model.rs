@@ -60,3 +60,24 @@ pub struct RunRequest {
     pub run_date: String,
     pub preview: bool,
 }
+
+/// What a tenant decides about its billing (the form's fields, numbers as typed).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BillingSettings {
+    pub schedule: crate::domain::billing_schedule::Schedule,
+    /// Weekly: ISO weekday 1 – 7; monthly: day of the month 1 – 28.
+    pub schedule_day: u32,
+    /// When the next scheduled run starts (read only, from 06:00 in the tenant's zone).
+    #[serde(default)]
+    pub next_run_on: Option<NaiveDate>,
+    /// Issue and send a scheduled run's drafts at once.
+    pub auto_issue: bool,
+    /// Credit notes need a second person's approval before they are issued.
+    pub credit_note_approval: bool,
+    /// The tax advisor's DATEV numbers (Beraternummer, Mandantennummer).
+    pub datev_consultant: String,
+    pub datev_client: String,
+    pub datev_chart: crate::domain::datev::Chart,
+    /// First month of the fiscal year (1 – 12).
+    pub fiscal_year_start: u32,
+}

@@ -54,6 +54,7 @@ pub fn BillingPage() -> impl IntoView {
         <p class="actions">
             <a href="/invoices">{t(Key::InvoiceTitle)}" →"</a>
             <a href="/billing/direct-debits">{t(Key::SepaTitle)}" →"</a>
+            <a href="/billing/settings">{t(Key::BillSettingsTitle)}" →"</a>
         </p>
         <Show when=move || may_bill.get()>
             <section class="card" aria-labelledby="bill-start">
@@ -252,5 +253,144 @@ fn RunResult(run: RunSummary) -> impl IntoView {
         </Show>
         <h2>{t(Key::BillInvoices)}</h2>
         <InvoiceTable data=invoices/>
+    }
+}
+
+/// The weekdays of a weekly schedule, ISO-numbered.
+const WEEKDAYS: [Key; 7] = [
+    Key::DayMonday,
+    Key::DayTuesday,
+    Key::DayWednesday,
+    Key::DayThursday,
+    Key::DayFriday,
+    Key::DaySaturday,
+    Key::DaySunday,
+];
+
+/// When runs happen by themselves, whether their drafts are issued at once, four-eyes for
+/// credit notes, and the DATEV numbers.
+#[component]
+pub fn BillingSettingsPage() -> impl IntoView {
+    let settings = Resource::new(|| (), |_| load_billing_settings());
+    view! {
+        <Title text=t(Key::BillSettingsTitle)/>
+        <p><a href="/billing">"← "{t(Key::BillTitle)}</a></p>
+        <h1>{t(Key::BillSettingsTitle)}</h1>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match settings.await {
+                    Ok(current) => view! { <SettingsForm current/> }.into_any(),
+                    Err(error) => view! { <ErrorBox error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SettingsForm(current: BillingSettings) -> impl IntoView {
+    use crate::domain::billing_schedule::Schedule;
+    use crate::domain::datev::Chart;
+    use crate::ui::form::{SelectField, TextField};
+    let toasts = use_toasts();
+    let schedule = RwSignal::new(current.schedule);
+    let day = RwSignal::new(current.schedule_day);
+    let next_run_on = RwSignal::new(current.next_run_on);
+    let auto_issue = RwSignal::new(current.auto_issue);
+    let approval = RwSignal::new(current.credit_note_approval);
+    let consultant = RwSignal::new(current.datev_consultant);
+    let client = RwSignal::new(current.datev_client);
+    let chart = RwSignal::new(current.datev_chart);
+    let fiscal = RwSignal::new(current.fiscal_year_start);
+    let save = ServerAction::<SaveBillingSettings>::new();
+    let errors = field_errors(save.value());
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = save.value().get() {
+            next_run_on.set(saved.next_run_on);
+            toasts.success(t(Key::Saved).to_owned());
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        save.dispatch(SaveBillingSettings {
+            input: BillingSettings {
+                schedule: schedule.get_untracked(),
+                schedule_day: day.get_untracked(),
+                next_run_on: None,
+                auto_issue: auto_issue.get_untracked(),
+                credit_note_approval: approval.get_untracked(),
+                datev_consultant: consultant.get_untracked(),
+                datev_client: client.get_untracked(),
+                datev_chart: chart.get_untracked(),
+                fiscal_year_start: fiscal.get_untracked(),
+            },
+        });
+    };
+    let days = move || -> Vec<(u32, String)> {
+        match schedule.get() {
+            Schedule::Weekly => (1..=7u32)
+                .zip(WEEKDAYS)
+                .map(|(n, key)| (n, t(key).to_owned()))
+                .collect(),
+            Schedule::Monthly => (1..=28u32).map(|n| (n, format!("{n}."))).collect(),
+            Schedule::Off | Schedule::Daily => Vec::new(),
+        }
+    };
+    view! {
+        <form on:submit=submit novalidate=true>
+            <section class="card" aria-labelledby="bs-schedule">
+                <h2 id="bs-schedule">{t(Key::BillScheduleTitle)}</h2>
+                <SelectField label=Key::BillSchedule name="schedule" value=schedule errors parse=Schedule::parse
+                    options=vec![
+                        (Schedule::Off, "off", Key::BillScheduleOff),
+                        (Schedule::Daily, "daily", Key::BillScheduleDaily),
+                        (Schedule::Weekly, "weekly", Key::BillScheduleWeekly),
+                        (Schedule::Monthly, "monthly", Key::BillScheduleMonthly),
+                    ]/>
+                <Show when=move || !days().is_empty()>
+                    <div class="field">
+                        <label for="field-schedule_day">{t(Key::BillScheduleDay)}</label>
+                        <select id="field-schedule_day" aria-describedby="field-schedule_day-error"
+                            on:change=move |ev| { if let Ok(n) = event_target_value(&ev).parse() { day.set(n); } }>
+                            {move || days().into_iter().map(|(n, label)| view! {
+                                <option value=n.to_string() selected=move || day.get() == n>{label}</option>
+                            }).collect_view()}
+                        </select>
+                        <FieldError errors field="schedule_day"/>
+                    </div>
+                </Show>
+                <p class="hint">{move || match next_run_on.get() {
+                    Some(date) => Key::BillNextRun.fill(use_lang(), &[("date", &crate::domain::format::date(date, use_lang()))]),
+                    None => t(Key::BillNoSchedule).to_owned(),
+                }}</p>
+                <div class="field checkbox">
+                    <label><input type="checkbox" bind:checked=auto_issue/>" "{t(Key::BillAutoIssue)}</label>
+                    <p class="hint">{t(Key::BillAutoIssueHint)}</p>
+                </div>
+                <div class="field checkbox">
+                    <label><input type="checkbox" bind:checked=approval/>" "{t(Key::BillFourEyes)}</label>
+                    <p class="hint">{t(Key::BillFourEyesHint)}</p>
+                </div>
+            </section>
+            <section class="card" aria-labelledby="bs-datev">
+                <h2 id="bs-datev">{t(Key::BillDatevTitle)}</h2>
+                <TextField label=t(Key::BillDatevConsultant) name="datev_consultant" value=consultant errors/>
+                <TextField label=t(Key::BillDatevClient) name="datev_client" value=client errors/>
+                <SelectField label=Key::BillDatevChart name="datev_chart" value=chart errors parse=Chart::parse
+                    options=vec![(Chart::Skr03, "skr03", Key::BillSkr03), (Chart::Skr04, "skr04", Key::BillSkr04)]/>
+                <div class="field">
+                    <label for="field-fiscal_year_start">{t(Key::BillFiscalYearStart)}</label>
+                    <select id="field-fiscal_year_start" aria-describedby="field-fiscal_year_start-error"
+                        on:change=move |ev| { if let Ok(n) = event_target_value(&ev).parse() { fiscal.set(n); } }>
+                        {(1..=12u32).map(|n| view! {
+                            <option value=n.to_string() selected=move || fiscal.get() == n>{format!("{n:02}")}</option>
+                        }).collect_view()}
+                    </select>
+                    <FieldError errors field="fiscal_year_start"/>
+                </div>
+            </section>
+            <FormError result=save.value()/>
+            <button type="submit" class="button button-primary" disabled=move || save.pending().get()>{t(Key::Save)}</button>
+        </form>
     }
 }

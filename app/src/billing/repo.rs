@@ -512,3 +512,115 @@ pub async fn list(
     .collect::<sqlx::Result<Vec<_>>>()?;
     Ok(Page::new(items, total, page))
 }
+
+/// The tenant's billing settings (defaults until it saves its own).
+pub async fn settings(conn: &mut PgConnection, tenant_id: Uuid) -> sqlx::Result<BillingSettings> {
+    let row = sqlx::query(
+        "select schedule, schedule_day, next_run_on, auto_issue, credit_note_approval,
+                datev_consultant, datev_client, datev_chart, fiscal_year_start
+         from billing_settings where tenant_id = $1",
+    )
+    .bind(tenant_id)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(BillingSettings {
+            schedule_day: 1,
+            fiscal_year_start: 1,
+            ..BillingSettings::default()
+        });
+    };
+    let number = |value: Option<i32>| value.map(|v| v.to_string()).unwrap_or_default();
+    Ok(BillingSettings {
+        schedule: crate::domain::billing_schedule::Schedule::parse(row.try_get("schedule")?)
+            .unwrap_or_default(),
+        schedule_day: u32::try_from(row.try_get::<i32, _>("schedule_day")?).unwrap_or(1),
+        next_run_on: row.try_get("next_run_on")?,
+        auto_issue: row.try_get("auto_issue")?,
+        credit_note_approval: row.try_get("credit_note_approval")?,
+        datev_consultant: number(row.try_get("datev_consultant")?),
+        datev_client: number(row.try_get("datev_client")?),
+        datev_chart: crate::domain::datev::Chart::parse(row.try_get("datev_chart")?)
+            .unwrap_or_default(),
+        fiscal_year_start: u32::try_from(row.try_get::<i32, _>("fiscal_year_start")?).unwrap_or(1),
+    })
+}
+
+/// Checked settings as stored.
+pub struct StoredSettings<'a> {
+    pub settings: &'a BillingSettings,
+    pub next_run_on: Option<NaiveDate>,
+    pub consultant: Option<i32>,
+    pub client: Option<i32>,
+}
+
+pub async fn save_settings(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    stored: &StoredSettings<'_>,
+) -> sqlx::Result<()> {
+    let s = stored.settings;
+    sqlx::query(
+        "insert into billing_settings (tenant_id, schedule, schedule_day, next_run_on, auto_issue,
+             credit_note_approval, datev_consultant, datev_client, datev_chart, fiscal_year_start)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         on conflict (tenant_id) do update set schedule = excluded.schedule,
+             schedule_day = excluded.schedule_day, next_run_on = excluded.next_run_on,
+             auto_issue = excluded.auto_issue, credit_note_approval = excluded.credit_note_approval,
+             datev_consultant = excluded.datev_consultant, datev_client = excluded.datev_client,
+             datev_chart = excluded.datev_chart, fiscal_year_start = excluded.fiscal_year_start",
+    )
+    .bind(tenant_id)
+    .bind(s.schedule.as_str())
+    .bind(i32::try_from(s.schedule_day).unwrap_or(1))
+    .bind(stored.next_run_on)
+    .bind(s.auto_issue)
+    .bind(s.credit_note_approval)
+    .bind(stored.consultant)
+    .bind(stored.client)
+    .bind(s.datev_chart.as_str())
+    .bind(i32::try_from(s.fiscal_year_start).unwrap_or(1))
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// A tenant whose scheduled run is due now.
+#[derive(Debug, sqlx::FromRow)]
+pub struct DueSchedule {
+    pub tenant_id: Uuid,
+    pub schedule: String,
+    pub schedule_day: i32,
+    pub today: NaiveDate,
+    pub auto_issue: bool,
+}
+
+/// Tenants whose scheduled run is due (from 06:00 of its day in the tenant's time zone, or
+/// missed on an earlier day), locked so that a second server skips them.
+pub async fn claim_due_schedules(conn: &mut PgConnection) -> sqlx::Result<Vec<DueSchedule>> {
+    sqlx::query_as(
+        "select s.tenant_id, s.schedule, s.schedule_day, (now() at time zone t.time_zone)::date as today,
+                s.auto_issue
+         from billing_settings s join tenants t on t.id = s.tenant_id
+         where s.schedule <> 'off'
+           and (s.next_run_on < (now() at time zone t.time_zone)::date
+                or (s.next_run_on = (now() at time zone t.time_zone)::date
+                    and (now() at time zone t.time_zone)::time >= time '06:00'))
+         for update of s skip locked",
+    )
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn set_next_run(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    next: Option<NaiveDate>,
+) -> sqlx::Result<()> {
+    sqlx::query("update billing_settings set next_run_on = $2 where tenant_id = $1")
+        .bind(tenant_id)
+        .bind(next)
+        .execute(conn)
+        .await
+        .map(drop)
+}

@@ -103,6 +103,21 @@ pub fn date(value: NaiveDate, lang: Lang) -> String {
     }
 }
 
+/// A month as a chart axis shows it: `11/2026`, `Nov 2026`.
+pub fn month(value: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::De => value.format("%m/%Y").to_string(),
+        Lang::En => {
+            let name = usize::try_from(value.month0())
+                .ok()
+                .and_then(|m| MONTHS_EN.get(m))
+                .copied()
+                .unwrap_or("");
+            format!("{name} {}", value.year())
+        }
+    }
+}
+
 /// An instant shown in the tenant's local time, already converted by the server.
 pub fn date_time(value: chrono::NaiveDateTime, lang: Lang) -> String {
     format!("{} {}", date(value.date(), lang), value.format("%H:%M"))

@@ -122,6 +122,10 @@ pub enum Permission {
     ManageBilling,
     /// Portal: the own customer's issued invoices, open items and SEPA mandate.
     ViewOwnInvoices,
+    /// Revenue statistics: MRR, revenue per customer, product and month, churn, renewals.
+    ViewRevenue,
+    /// Export bookings for the tax advisor (DATEV).
+    ExportAccounting,
 }
 
 /// Whether any of the roles grants the permission.
@@ -171,6 +175,8 @@ fn grants(role: Role, permission: Permission) -> bool {
         P::ManageBilling => matches!(role, R::Admin | R::Accountant),
         // the caretaker (technical contact) sees no money matters
         P::ViewOwnInvoices => matches!(role, R::CustomerOwner | R::CustomerBilling),
+        // the business's figures and its books are for management and accounting
+        P::ViewRevenue | P::ExportAccounting => matches!(role, R::Admin | R::Accountant),
     }
 }
 
@@ -194,6 +200,8 @@ pub const SCOPES: &[(&str, Permission)] = &[
     ("vault:write", Permission::ManageCredentials),
     ("invoices:read", Permission::ViewInvoices),
     ("billing:write", Permission::ManageBilling),
+    ("reports:read", Permission::ViewRevenue),
+    ("accounting:export", Permission::ExportAccounting),
 ];
 
 pub fn scope_permission(scope: &str) -> Option<Permission> {

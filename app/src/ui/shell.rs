@@ -115,6 +115,16 @@ const NAV: &[(&str, Key, Option<Permission>)] = &[
     ("/billing", Key::BillNav, Some(Permission::ManageBilling)),
     ("/payments", Key::PayNav, Some(Permission::ManageBilling)),
     ("/dunning", Key::DunNav, Some(Permission::ManageBilling)),
+    (
+        "/reports/revenue",
+        Key::AccRevenueNav,
+        Some(Permission::ViewRevenue),
+    ),
+    (
+        "/accounting",
+        Key::AccNav,
+        Some(Permission::ExportAccounting),
+    ),
     ("/users", Key::NavUsers, Some(Permission::ViewUsers)),
     ("/audit", Key::NavAudit, Some(Permission::ViewAuditLog)),
     (

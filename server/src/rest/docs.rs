@@ -289,6 +289,7 @@ pub fn document() -> Value {
     super::sepa::add_docs(&mut doc);
     super::payments::add_docs(&mut doc);
     super::dunning::add_docs(&mut doc);
+    super::accounting::add_docs(&mut doc);
     crate::rest::vault::describe(&mut doc);
     doc
 }
