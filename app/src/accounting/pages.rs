@@ -4,7 +4,7 @@
 
 use super::api::*;
 use super::model::*;
-use crate::domain::format::{money, month, number};
+use crate::domain::format::{money, month, month_short, number};
 use crate::i18n::{t, use_lang, Key};
 use crate::ui::form::{field_errors, FormError, TextField};
 use crate::ui::{Date, ErrorBox, Loading, Money};
@@ -34,18 +34,18 @@ fn RevenueView(stats: RevenueStats) -> impl IntoView {
     let lang = use_lang();
     let eur = |amount: Decimal| money(amount, "EUR", lang);
     let change = stats.mrr - stats.mrr_year_ago;
+    let today = stats.today;
     let change_text = format!(
-        "{}{} {}",
+        "{}{}",
         if change > Decimal::ZERO { "+" } else { "" },
-        eur(change),
-        t(Key::AccVsYearAgo)
+        eur(change)
     );
     view! {
         <dl class="facts figures">
             <div><dt><abbr title=t(Key::AccMrrLong)>"MRR"</abbr></dt><dd>{eur(stats.mrr)}</dd></div>
             <div><dt><abbr title=t(Key::AccArrLong)>"ARR"</abbr></dt><dd>{eur(stats.arr)}</dd></div>
             <div><dt>{t(Key::AccActiveContracts)}</dt><dd>{number(Decimal::from(stats.active_contracts), 0, lang)}</dd></div>
-            <div><dt>{t(Key::AccMrrChange)}</dt><dd>{change_text}</dd></div>
+            <div><dt>{t(Key::AccMrrChange)}" "{t(Key::AccVsYearAgo)}</dt><dd>{change_text}</dd></div>
         </dl>
         <section class="card" aria-labelledby="acc-months">
             <h2 id="acc-months">{t(Key::AccMonthly)}</h2>
@@ -103,7 +103,7 @@ fn RevenueView(stats: RevenueStats) -> impl IntoView {
                         <td><Date date=r.renews_on/></td>
                         <td><a href=format!("/contracts/{}", r.contract_id)>{r.number.clone()}</a>" "{r.customer.clone()}
                             <br/><span class="muted">{r.description.clone()}</span></td>
-                        <td><Date date=r.notice_by/></td>
+                        <td><Date date=r.notice_by/>{(r.notice_by < today).then(|| view! { " "<span class="badge">{t(Key::AccNoticePassed)}</span> })}</td>
                         <td class="num"><Money amount=r.mrr currency="EUR"/></td>
                     </tr> }).collect_view()}
                 </tbody>
@@ -177,6 +177,7 @@ fn MonthChart(months: Vec<MonthRevenue>) -> impl IntoView {
                 let top = CHART_HEIGHT - AXIS - height;
                 let amount = money(m.net(), "EUR", lang);
                 let name = month(m.month, lang);
+                let axis = month_short(m.month, lang);
                 let short_amount = number((m.net() / Decimal::from(1000)).round_dp(1), 1, lang);
                 let described = format!("{name}: {amount}");
                 let tooltip = described.clone();
@@ -185,7 +186,7 @@ fn MonthChart(months: Vec<MonthRevenue>) -> impl IntoView {
                         <title>{tooltip}</title>
                         <rect x=x + 6 y=top width=slot - 12 height=height/>
                         <text x=x + slot / 2 y=top - 6 text-anchor="middle" class="chart-value">{format!("{short_amount}k")}</text>
-                        <text x=x + slot / 2 y=CHART_HEIGHT - 8 text-anchor="middle" class="chart-label">{name}</text>
+                        <text x=x + slot / 2 y=CHART_HEIGHT - 8 text-anchor="middle" class="chart-label">{axis}</text>
                     </g>
                 }
             }).collect_view()}
@@ -215,16 +216,18 @@ pub fn AccountingPage() -> impl IntoView {
         <h1>{t(Key::AccDatevTitle)}</h1>
         <p class="lead">{t(Key::AccDatevIntro)}</p>
         <p><a href="/billing/settings">{t(Key::BillSettingsTitle)}" →"</a></p>
-        <form class="card form-row" on:submit=submit novalidate>
-            <TextField label=t(Key::AccFrom) name="from" value=from errors kind="date" hint=t(Key::AccPeriodHint)/>
-            <TextField label=t(Key::AccTo) name="to" value=to errors kind="date"/>
+        <form class="card stack" on:submit=submit novalidate>
+            <div class="grid-2">
+                <TextField label=t(Key::AccFrom) name="from" value=from errors kind="date" hint=t(Key::AccPeriodHint)/>
+                <TextField label=t(Key::AccTo) name="to" value=to errors kind="date"/>
+            </div>
             <div class="actions"><button type="submit" class="button button-primary" disabled=move || check.pending().get()>{t(Key::AccCheck)}</button></div>
         </form>
         <FormError result=check.value()/>
         {move || check.value().get().and_then(Result::ok).map(|summary| {
             let href = format!("/exports/datev?from={}&to={}", summary.from, summary.to);
             view! {
-                <section class="card" aria-labelledby="acc-summary">
+                <section class="card stack" aria-labelledby="acc-summary">
                     <h2 id="acc-summary">{summary.file_name.clone()}</h2>
                     <dl class="facts">
                         <div><dt>{t(Key::AccPeriod)}</dt><dd><Date date=summary.from/>" – "<Date date=summary.to/></dd></div>

@@ -337,8 +337,8 @@ fn SettingsForm(current: BillingSettings) -> impl IntoView {
         }
     };
     view! {
-        <form on:submit=submit novalidate=true>
-            <section class="card" aria-labelledby="bs-schedule">
+        <form class="stack" on:submit=submit novalidate=true>
+            <section class="card stack" aria-labelledby="bs-schedule">
                 <h2 id="bs-schedule">{t(Key::BillScheduleTitle)}</h2>
                 <SelectField label=Key::BillSchedule name="schedule" value=schedule errors parse=Schedule::parse
                     options=vec![
@@ -372,7 +372,7 @@ fn SettingsForm(current: BillingSettings) -> impl IntoView {
                     <p class="hint">{t(Key::BillFourEyesHint)}</p>
                 </div>
             </section>
-            <section class="card" aria-labelledby="bs-datev">
+            <section class="card stack" aria-labelledby="bs-datev">
                 <h2 id="bs-datev">{t(Key::BillDatevTitle)}</h2>
                 <TextField label=t(Key::BillDatevConsultant) name="datev_consultant" value=consultant errors/>
                 <TextField label=t(Key::BillDatevClient) name="datev_client" value=client errors/>

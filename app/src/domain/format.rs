@@ -89,16 +89,19 @@ const MONTHS_EN: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
+fn english_month(value: NaiveDate) -> &'static str {
+    usize::try_from(value.month0())
+        .ok()
+        .and_then(|m| MONTHS_EN.get(m))
+        .copied()
+        .unwrap_or("")
+}
+
 pub fn date(value: NaiveDate, lang: Lang) -> String {
     match lang {
         Lang::De => value.format("%d.%m.%Y").to_string(),
         Lang::En => {
-            let month = usize::try_from(value.month0())
-                .ok()
-                .and_then(|m| MONTHS_EN.get(m))
-                .copied()
-                .unwrap_or("");
-            format!("{} {} {}", value.day(), month, value.year())
+            format!("{} {} {}", value.day(), english_month(value), value.year())
         }
     }
 }
@@ -107,14 +110,15 @@ pub fn date(value: NaiveDate, lang: Lang) -> String {
 pub fn month(value: NaiveDate, lang: Lang) -> String {
     match lang {
         Lang::De => value.format("%m/%Y").to_string(),
-        Lang::En => {
-            let name = usize::try_from(value.month0())
-                .ok()
-                .and_then(|m| MONTHS_EN.get(m))
-                .copied()
-                .unwrap_or("");
-            format!("{name} {}", value.year())
-        }
+        Lang::En => format!("{} {}", english_month(value), value.year()),
+    }
+}
+
+/// A month on a narrow axis: `11/26`, `Nov 26`.
+pub fn month_short(value: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::De => value.format("%m/%y").to_string(),
+        Lang::En => format!("{} {}", english_month(value), value.format("%y")),
     }
 }
 

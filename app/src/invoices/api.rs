@@ -139,6 +139,9 @@ pub async fn issue(
                 .map(|(id, number)| IssuedInvoice { id, number }),
         );
     }
+    // what the customers paid in advance or over settles the new invoices at once
+    let issued_ids: Vec<Uuid> = outcome.issued.iter().map(|i| i.id).collect();
+    crate::payments::repo::apply_credit(conn, actor.tenant_id, &issued_ids).await?;
     let issued_at = chrono::Utc::now();
     let mut issued = Vec::with_capacity(outcome.issued.len());
     for done in &outcome.issued {

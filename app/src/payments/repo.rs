@@ -566,3 +566,44 @@ pub async fn invoice_payments(
     .await?;
     Ok(Some((gross, credited, due, payments)))
 }
+
+/// Settles newly issued invoices from their customers' credit (what payments left over),
+/// oldest payment first, invoices in number order, in one statement; returns the amount.
+pub async fn apply_credit(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    invoice_ids: &[Uuid],
+) -> sqlx::Result<Decimal> {
+    lock_book(conn, tenant_id).await?;
+    let applied: Option<Decimal> = sqlx::query_scalar(
+        "with due as (
+             select i.id, i.customer_id, i.gross_total as open,
+                    sum(i.gross_total) over (partition by i.customer_id order by i.number) - i.gross_total as before
+             from invoices i
+             where i.tenant_id = $1 and i.id = any($2) and i.kind = 'invoice' and i.status = 'issued'
+               and i.gross_total > 0
+         ), credit as (
+             select p.id, p.customer_id, p.received_on,
+                    p.amount - coalesce((select sum(a.amount) from payment_allocations a where a.payment_id = p.id), 0) as left_over
+             from payments p
+             where p.tenant_id = $1 and p.status = 'allocated'
+               and p.customer_id in (select customer_id from due)
+         ), credit_run as (
+             select id, customer_id, left_over,
+                    sum(left_over) over (partition by customer_id order by received_on, id) - left_over as before
+             from credit where left_over > 0
+         ), booked as (
+             insert into payment_allocations (payment_id, invoice_id, amount)
+             select c.id, d.id, least(c.before + c.left_over, d.before + d.open) - greatest(c.before, d.before)
+             from credit_run c join due d on d.customer_id = c.customer_id
+             where least(c.before + c.left_over, d.before + d.open) > greatest(c.before, d.before)
+             returning amount
+         )
+         select sum(amount) from booked",
+    )
+    .bind(tenant_id)
+    .bind(invoice_ids)
+    .fetch_one(conn)
+    .await?;
+    Ok(applied.unwrap_or_default())
+}

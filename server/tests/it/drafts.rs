@@ -398,3 +398,54 @@ async fn partial_credit_notes_never_exceed_the_invoice_and_wait_for_a_second_per
     .unwrap();
     assert_eq!(open, "0.00");
 }
+
+#[tokio::test]
+async fn what_a_customer_paid_over_settles_the_next_invoices() {
+    let s = setup("guthaben").await;
+    let customer = s.customer("Vorkasse GmbH", json!({})).await;
+    let issue_one = |net: &'static str| {
+        let s = &s;
+        async move {
+            let created = create(
+                s,
+                json!({ "customer_id": customer, "lines": [line("Leistung", "1", "C62", net, "standard")] }),
+            )
+            .await;
+            let id = created.json().as_str().unwrap().to_owned();
+            let issued = s.issue(&[&id]).await;
+            assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
+            (id, issued.json()[0]["number"].as_str().unwrap().to_owned())
+        }
+    };
+    let open_of = |id: String| {
+        let s = &s;
+        async move {
+            let open: String = sqlx::query_scalar(&format!(
+                "select ({})::text from invoices i where i.id = $1::uuid",
+                app::invoices::repo::OPEN_AMOUNT
+            ))
+            .bind(&id)
+            .fetch_one(&s.app.pool)
+            .await
+            .unwrap();
+            open
+        }
+    };
+    let (first, number) = issue_one("100").await;
+    let today = crate::sepa::today(&s).await.to_string();
+    let paid = s
+        .app
+        .call(
+            "payments/record",
+            Some(&s.cookie),
+            json!({ "input": { "invoice_numbers": number, "received_on": today, "amount": "150,00", "method": "transfer" } }),
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
+    assert_eq!(open_of(first).await, "0.00");
+    // 31.00 credit: the next invoice of 23.80 is settled, the one after that in part
+    let (second, _) = issue_one("20").await;
+    assert_eq!(open_of(second).await, "0.00");
+    let (third, _) = issue_one("10").await;
+    assert_eq!(open_of(third).await, "4.70");
+}

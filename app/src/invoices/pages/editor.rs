@@ -200,7 +200,7 @@ pub fn DraftEditor(
     let index_of =
         move |key: u32| rows.with(|rows| rows.iter().position(|r| r.key == key).unwrap_or(0));
     view! {
-        <form class="draft-editor" on:submit=submit novalidate>
+        <form class="draft-editor stack" on:submit=submit novalidate>
             <FieldError errors field="customer_id"/>
             <FieldError errors field="lines"/>
             <div class="table-scroll">
@@ -208,8 +208,7 @@ pub fn DraftEditor(
                 <caption class="visually-hidden">{t(Key::InvoiceLines)}</caption>
                 <thead><tr>
                     <th scope="col" class="num">{t(Key::InvoicePos)}</th>
-                    <th scope="col">{t(Key::InvoiceDescription)}</th>
-                    <th scope="col">{t(Key::InvoicePeriod)}</th>
+                    <th scope="col">{t(Key::InvoiceDescription)}" / "{t(Key::InvoicePeriod)}</th>
                     <th scope="col" class="num">{t(Key::InvoiceQuantity)}</th>
                     <th scope="col">{t(Key::InvoiceUnit)}</th>
                     <th scope="col" class="num">{t(Key::InvoiceUnitPrice)}</th>
@@ -242,15 +241,16 @@ pub fn DraftEditor(
                                 <tr class:contract-line=row.from_contract>
                                     <td class="num">{position}</td>
                                     <td class="wide">{cell("description", row.description, Key::InvoiceDescription, "text")}
-                                        {row.from_contract.then(|| view! { <p class="hint">{t(Key::InvoiceContractLine)}</p> })}</td>
-                                    <td class="period">{if row.from_contract {
-                                        view! { <span>{move || row.period_start.get()}" – "{move || row.period_end.get()}</span> }.into_any()
-                                    } else {
-                                        view! {
-                                            {cell("period_start", row.period_start, Key::InvoicePeriodFrom, "date")}
-                                            {cell("period_end", row.period_end, Key::InvoicePeriodTo, "date")}
-                                        }.into_any()
-                                    }}</td>
+                                        {if row.from_contract {
+                                            view! { <p class="hint">{t(Key::InvoiceContractLine)}": "
+                                                {move || row.period_start.get()}" – "{move || row.period_end.get()}</p> }.into_any()
+                                        } else {
+                                            view! { <div class="line-period">
+                                                {cell("period_start", row.period_start, Key::InvoicePeriodFrom, "date")}
+                                                {cell("period_end", row.period_end, Key::InvoicePeriodTo, "date")}
+                                            </div> }.into_any()
+                                        }}
+                                    </td>
                                     <td class="num">{cell("quantity", row.quantity, Key::InvoiceQuantity, "text")}</td>
                                     <td>
                                         <select aria-label=move || label(Key::InvoiceUnit)
@@ -281,7 +281,7 @@ pub fn DraftEditor(
                                     <td class="num">{move || row.net().map(|amount| view! { <Money amount currency=currency.clone()/> })}</td>
                                     <td>{(!row.from_contract).then(|| view! {
                                         <button type="button" class="button button-small"
-                                            aria-label=move || format!("{} {}", t(Key::InvoiceRemoveLine), position())
+                                            aria-label=move || format!("{}, {} {}", t(Key::InvoiceRemoveLine), t(Key::InvoicePos), position())
                                             on:click=move |_| rows.update(|rows| rows.retain(|r| r.key != row.key))>
                                             {t(Key::InvoiceRemoveLine)}
                                         </button>
@@ -292,7 +292,7 @@ pub fn DraftEditor(
                     </For>
                 </tbody>
                 <tfoot>
-                    <tr><th scope="row" colspan="7">{t(Key::InvoiceNetTotal)}</th><td class="num">{net_total}</td><td></td></tr>
+                    <tr><th scope="row" colspan="6">{t(Key::InvoiceNetTotal)}</th><td class="num">{net_total}</td><td></td></tr>
                 </tfoot>
             </table>
             </div>
