@@ -263,6 +263,7 @@ pub async fn run(
     let created = chrono::Utc::now();
     let mut written = Vec::with_capacity(letters.len());
     let mut mails = Vec::new();
+    let mut templates: Vec<(Lang, crate::mail::model::MailTemplate)> = Vec::new();
     for (letter, customer) in &mut letters {
         let id = Uuid::new_v4();
         letter.id = Some(id);
@@ -277,23 +278,32 @@ pub async fn run(
         })?;
         let lang = Lang::parse(&customer.language).unwrap_or_default();
         if !letter.recipient_email.is_empty() {
+            let template = match templates.iter().find(|(known, _)| *known == lang) {
+                Some((_, template)) => template.clone(),
+                None => {
+                    let template = crate::mail::repo::template(
+                        conn,
+                        actor.tenant_id,
+                        crate::mail::model::MailKind::Dunning,
+                        lang,
+                    )
+                    .await?;
+                    templates.push((lang, template.clone()));
+                    template
+                }
+            };
             let title = title_key(letter.level).text(lang);
             let total = format::money(letter.total, &letter.currency, lang);
             let pay_by = format::date(letter.pay_by, lang);
-            let values = [
+            let (subject, body) = template.render(&[
                 ("title", title),
                 ("customer", letter.customer_name.as_str()),
                 ("number", letter.customer_number.as_str()),
-                ("total", total.as_str()),
-                ("date", pay_by.as_str()),
+                ("amount", total.as_str()),
+                ("due_date", pay_by.as_str()),
                 ("tenant", seller.legal_name.as_str()),
-            ];
-            mails.push((
-                id,
-                letter.recipient_email.clone(),
-                Key::DunMailSubject.fill(lang, &values),
-                Key::DunMailBody.fill(lang, &values).replace("\\n", "\n"),
-            ));
+            ]);
+            mails.push((id, letter.recipient_email.clone(), subject, body));
         }
         written.push((letter.clone(), lang.code().to_owned(), pdf));
     }

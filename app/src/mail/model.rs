@@ -8,15 +8,26 @@ use uuid::Uuid;
 pub enum MailKind {
     Invoice,
     CreditNote,
+    /// The e-mail a dunning letter is sent with.
+    Dunning,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 2] = [MailKind::Invoice, MailKind::CreditNote];
+    pub const ALL: [MailKind; 3] = [MailKind::Invoice, MailKind::CreditNote, MailKind::Dunning];
 
     pub fn as_str(self) -> &'static str {
         match self {
             MailKind::Invoice => "invoice",
             MailKind::CreditNote => "credit_note",
+            MailKind::Dunning => "dunning",
+        }
+    }
+
+    /// The placeholders its templates may use, each written `{name}`.
+    pub fn placeholders(self) -> &'static [&'static str] {
+        match self {
+            MailKind::Invoice | MailKind::CreditNote => &DOCUMENT_PLACEHOLDERS,
+            MailKind::Dunning => &DUNNING_PLACEHOLDERS,
         }
     }
 
@@ -25,8 +36,11 @@ impl MailKind {
     }
 }
 
-/// The placeholders a template may use, each written `{name}`.
-pub const PLACEHOLDERS: [&str; 5] = ["number", "customer", "amount", "due_date", "tenant"];
+const DOCUMENT_PLACEHOLDERS: [&str; 5] = ["number", "customer", "amount", "due_date", "tenant"];
+/// `title` is the letter's level (Zahlungserinnerung, Mahnung, …), `number` the customer's.
+const DUNNING_PLACEHOLDERS: [&str; 6] = [
+    "title", "number", "customer", "amount", "due_date", "tenant",
+];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailTemplate {
@@ -44,6 +58,7 @@ impl MailTemplate {
         let (subject, body) = match kind {
             MailKind::Invoice => (Key::MailInvoiceSubject, Key::MailInvoiceBody),
             MailKind::CreditNote => (Key::MailCreditNoteSubject, Key::MailCreditNoteBody),
+            MailKind::Dunning => (Key::DunMailSubject, Key::DunMailBody),
         };
         MailTemplate {
             kind,
@@ -63,7 +78,7 @@ impl MailTemplate {
                 let after = &rest[open + 1..];
                 let Some(close) = after.find('}') else { break };
                 let name = &after[..close];
-                if !PLACEHOLDERS.contains(&name) && !unknown.iter().any(|u| u == name) {
+                if !self.kind.placeholders().contains(&name) && !unknown.iter().any(|u| u == name) {
                     unknown.push(name.to_owned());
                 }
                 rest = &after[close + 1..];

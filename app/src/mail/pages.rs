@@ -146,6 +146,7 @@ pub fn MailTemplates() -> impl IntoView {
                         let name = match kind {
                             MailKind::Invoice => t(Key::MailTemplateInvoice),
                             MailKind::CreditNote => t(Key::MailTemplateCreditNote),
+                            MailKind::Dunning => t(Key::MailTemplateDunning),
                         };
                         view! { <option value=format!("{}:{language}", kind.as_str())>{format!("{name} ({})", language.to_uppercase())}</option> }
                     }).collect_view()}
@@ -191,6 +192,7 @@ fn TemplateForm(
                 customised: true,
             }});
         }>
+            <p class="hint">{t(Key::MailPlaceholders)}" "{kind.placeholders().iter().map(|name| format!("{{{name}}}")).collect::<Vec<_>>().join(", ")}</p>
             <TextField label=t(Key::MailSubject) name="subject" value=subject errors required=true/>
             <div class="field">
                 <label for="field-body">{t(Key::MailBody)}</label>

@@ -71,6 +71,17 @@ async fn a_run_climbs_one_level_per_invoice_and_writes_one_letter_per_customer()
     old_invoice(&s, alpha, "ALT-2", 3, "50.00").await;
     old_invoice(&s, erika, "ALT-3", 45, "300.00").await;
     old_invoice(&s, blocked, "ALT-4", 40, "80.00").await;
+    // the tenant words its dunning e-mail itself
+    let template = s
+        .app
+        .call(
+            "mail/save-template",
+            Some(&s.cookie),
+            json!({ "template": { "kind": "dunning", "language": "de", "customised": true,
+                "subject": "{title}: {amount} offen", "body": "Bitte bis {due_date} zahlen.\n{tenant}" } }),
+        )
+        .await;
+    assert_eq!(template.status, StatusCode::OK, "{}", template.body);
     let block = s
         .app
         .call(
@@ -146,6 +157,18 @@ async fn a_run_climbs_one_level_per_invoice_and_writes_one_letter_per_customer()
     .await
     .unwrap();
     assert_eq!(queued, 3, "the reminder and today's two letters");
+    let subjects: Vec<String> = sqlx::query_scalar(
+        "select subject from outbox_mails where dunning_letter_id is not null order by subject",
+    )
+    .fetch_all(&s.app.pool)
+    .await
+    .unwrap();
+    assert!(
+        subjects
+            .iter()
+            .any(|subject| subject == "Mahnung: 307,32\u{a0}€ offen"),
+        "{subjects:?}"
+    );
     let download = s
         .app
         .get(&format!("/dunning-letters/{id}/pdf"), Some(&s.cookie))

@@ -283,7 +283,11 @@ async fn tenants_write_their_own_templates_and_typos_are_refused() {
         .call("mail/templates", Some(&s.cookie), json!({}))
         .await
         .json();
-    assert_eq!(templates.as_array().unwrap().len(), 4);
+    assert_eq!(
+        templates.as_array().unwrap().len(),
+        6,
+        "invoice, credit note and dunning, in German and English"
+    );
     assert_eq!(templates[0]["customised"], true);
     assert_eq!(
         templates[1]["customised"], false,
