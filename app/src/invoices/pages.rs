@@ -199,7 +199,6 @@ fn InvoiceView(
     let discard = ServerAction::<DiscardInvoiceDraft>::new();
     let approve = ServerAction::<ApproveCreditNote>::new();
     let editing = RwSignal::new(false);
-    let confirming = RwSignal::new(false);
     Effect::new(move |_| {
         if let Some(Ok(())) = approve.value().get() {
             version.update(|v| *v += 1);
@@ -267,8 +266,8 @@ fn InvoiceView(
             </Show>
             <Show when=move || may_bill.get() && is_draft && !editing.get()>
                 <button type="button" class="button" on:click=move |_| editing.set(true)>{t(Key::InvoiceEdit)}</button>
-                <button type="button" class="button button-danger" on:click=move |_| confirming.set(true)
-                    aria-expanded=move || confirming.get().to_string()>{t(Key::InvoiceDiscard)}</button>
+                <crate::ui::table::ConfirmButton label=t(Key::InvoiceDiscard) question=t(Key::InvoiceDiscardConfirm) danger=true
+                    on_confirm=move || { discard.dispatch(DiscardInvoiceDraft { id }); }/>
             </Show>
             <Show when=move || may_bill.get() && awaiting_approval>
                 <button type="button" class="button" disabled=move || approve.pending().get()
@@ -291,16 +290,6 @@ fn InvoiceView(
                 </a>
             })}
         </div>
-        <Show when=move || confirming.get()>
-            <div class="alert alert-warn" role="alertdialog" aria-labelledby="discard-question">
-                <p id="discard-question">{t(Key::InvoiceDiscardConfirm)}</p>
-                <div class="actions">
-                    <button type="button" class="button button-danger" disabled=move || discard.pending().get()
-                        on:click=move |_| { discard.dispatch(DiscardInvoiceDraft { id }); }>{t(Key::InvoiceDiscard)}</button>
-                    <button type="button" class="button" on:click=move |_| confirming.set(false)>{t(Key::Cancel)}</button>
-                </div>
-            </div>
-        </Show>
         <FormError result=issue.value()/>
         <FormError result=credit.value()/>
         <FormError result=discard.value()/>

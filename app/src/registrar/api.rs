@@ -132,6 +132,7 @@ async fn reconcile(
         .map(repo::Line::Entry)
         .chain(prepared.list.rejected.iter().map(repo::Line::Rejected))
         .collect();
+    let started = std::time::Instant::now();
     repo::create_stage(&mut tx).await?;
     let mut done = 0;
     for chunk in lines.chunks(repo::CHUNK_ROWS) {
@@ -144,8 +145,10 @@ async fn reconcile(
         )
         .await?;
     }
+    let staged = started.elapsed();
     let (_, currency) = crate::contracts::repo::tenant_today(&mut tx, actor.tenant_id).await?;
     repo::reconcile(&mut tx, import_id, &summary.registrar, &currency).await?;
+    let classified = started.elapsed();
     let rejected = prepared.list.rejected.len();
     let (updated, note) = if summary.dry_run {
         (0, "")
@@ -158,7 +161,17 @@ async fn reconcile(
             "",
         )
     };
+    let applied = started.elapsed();
     repo::finish(&mut tx, import_id, updated, note).await?;
+    // where the time of a big list goes, for the benchmark and slow imports
+    tracing::info!(
+        lines = lines.len(),
+        staged_ms = staged.as_millis(),
+        classified_ms = (classified - staged).as_millis(),
+        applied_ms = (applied - classified).as_millis(),
+        counted_ms = (started.elapsed() - applied).as_millis(),
+        "registrar reconciliation phases"
+    );
     let done = repo::load(&mut tx, actor.tenant_id, import_id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -150,8 +150,10 @@ impl Cluster {
         }
         // left behind by a crash; PostgreSQL would refuse to start if the pid was reused
         let _ = std::fs::remove_file(self.data.join("postmaster.pid"));
+        // a billing run or registrar list writes hundreds of MB at once: room in memory and
+        // WAL, so it does not wait on checkpoints
         let options = format!(
-            "-c listen_addresses='' -c unix_socket_directories='{}' -c unix_socket_permissions=0700 -c max_connections=200 -c fsync=on",
+            "-c listen_addresses='' -c unix_socket_directories='{}' -c unix_socket_permissions=0700 -c max_connections=200 -c fsync=on -c shared_buffers=256MB -c max_wal_size=4GB",
             self.socket_dir.display()
         );
         let mut start = self.command("pg_ctl");
