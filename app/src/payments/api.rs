@@ -74,14 +74,24 @@ pub async fn import_statement(
             continue;
         }
         outcome.statement_ids.push(id);
-        let references: Vec<String> = statement
-            .entries
-            .iter()
-            .map(|e| e.bank_reference.clone())
-            .collect();
+        let mut entries = Vec::with_capacity(statement.entries.len());
+        for entry in &statement.entries {
+            match &entry.batch_id {
+                Some(batch) if entry.end_to_end_id.is_none() => {
+                    let transactions =
+                        match repo::collection_file(conn, actor.tenant_id, batch).await? {
+                            Some(xml) => camt::collection_transactions(&xml, batch),
+                            None => Vec::new(),
+                        };
+                    entries.extend(camt::split_collection(entry, &transactions));
+                }
+                _ => entries.push(entry.clone()),
+            }
+        }
+        let references: Vec<String> = entries.iter().map(|e| e.bank_reference.clone()).collect();
         let known = repo::known_references(conn, actor.tenant_id, &references).await?;
         let mut payments = Vec::new();
-        for entry in &statement.entries {
+        for entry in &entries {
             if known.contains(&entry.bank_reference) {
                 outcome.known += 1;
                 continue;

@@ -21,6 +21,9 @@ pub struct StatementEntry {
     pub bank_reference: String,
     /// For a returned direct debit, the ISO reason code (e.g. AM04, MD06).
     pub return_reason: Option<String>,
+    /// A batch booked as one sum without its transactions: the payment-information id of
+    /// the collection it books (our own pain.008 names them).
+    pub batch_id: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -212,6 +215,11 @@ pub fn parse(xml: &str) -> Result<Vec<Statement>, CamtError> {
                     return_reason: detail
                         .and_then(|d| child(d, "RtrInf"))
                         .and_then(|r| text_at(r, &["Rsn", "Cd"])),
+                    batch_id: if detail.is_none() {
+                        text_at(entry, &["NtryDtls", "Btch", "PmtInfId"])
+                    } else {
+                        None
+                    },
                 });
             }
         }
@@ -227,6 +235,54 @@ pub fn parse(xml: &str) -> Result<Vec<Statement>, CamtError> {
         return Err(CamtError::NotCamt);
     }
     Ok(statements)
+}
+
+/// The transactions (end-to-end id, amount) of the payment-information block `id` of a
+/// pain.008 collection file.
+pub fn collection_transactions(xml: &str, id: &str) -> Vec<(String, Decimal)> {
+    let Ok(document) = roxmltree::Document::parse(xml) else {
+        return Vec::new();
+    };
+    document
+        .descendants()
+        .filter(|n| n.is_element() && n.tag_name().name() == "PmtInf")
+        .filter(|block| text_at(*block, &["PmtInfId"]).as_deref() == Some(id))
+        .flat_map(|block| children(block, "DrctDbtTxInf").collect::<Vec<_>>())
+        .filter_map(|tx| {
+            Some((
+                text_at(tx, &["PmtId", "EndToEndId"])?,
+                text_at(tx, &["InstdAmt"])?.parse().ok()?,
+            ))
+        })
+        .collect()
+}
+
+/// A batch entry of one of our collections, booked without its transactions, split into
+/// them (each with its end-to-end id, the invoice number) when their sum is the entry's.
+pub fn split_collection(
+    entry: &StatementEntry,
+    transactions: &[(String, Decimal)],
+) -> Vec<StatementEntry> {
+    let sum: Decimal = transactions.iter().map(|(_, amount)| *amount).sum();
+    if transactions.is_empty() || sum != entry.amount.abs() {
+        return vec![entry.clone()];
+    }
+    let sign = if entry.amount < Decimal::ZERO {
+        -Decimal::ONE
+    } else {
+        Decimal::ONE
+    };
+    transactions
+        .iter()
+        .enumerate()
+        .map(|(index, (end_to_end_id, amount))| StatementEntry {
+            amount: *amount * sign,
+            end_to_end_id: Some(end_to_end_id.clone()),
+            bank_reference: format!("{}#{}", entry.bank_reference, index + 1),
+            batch_id: None,
+            ..entry.clone()
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -607,3 +607,21 @@ pub async fn apply_credit(
     .await?;
     Ok(applied.unwrap_or_default())
 }
+
+/// The collection file whose payment-information block is `batch_id`.
+pub async fn collection_file(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    batch_id: &str,
+) -> sqlx::Result<Option<String>> {
+    let content: Option<Vec<u8>> = sqlx::query_scalar(
+        "select content from direct_debits
+         where tenant_id = $1 and position(convert_to('<PmtInfId>' || $2 || '</PmtInfId>', 'UTF8') in content) > 0
+         order by created_at desc limit 1",
+    )
+    .bind(tenant_id)
+    .bind(batch_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(content.and_then(|bytes| String::from_utf8(bytes).ok()))
+}

@@ -395,3 +395,52 @@ async fn open_items_fall_into_aging_buckets_and_dso_relates_them_to_sales() {
     assert_eq!(over_90["items"][0]["number"], "ALT-3");
     assert_eq!(over_90["items"][0]["days_overdue"], 100);
 }
+
+#[tokio::test]
+async fn our_collection_booked_as_one_sum_pays_each_of_its_invoices() {
+    let s = sepa_setup("sammelbuchung").await;
+    let alpha = s.customer("Alpha GmbH", json!({})).await;
+    let beta = s.customer("Beta GmbH", json!({})).await;
+    s.contract(alpha, "Webhosting M", "2026-12-01", "10.00", json!({}))
+        .await;
+    s.contract(beta, "Webhosting L", "2026-12-01", "20.00", json!({}))
+        .await;
+    assert_eq!(mandate(&s, alpha, json!({})).await.status, StatusCode::OK);
+    assert_eq!(
+        mandate(&s, beta, json!({ "iban": "DE75512108001245126199" }))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let issued = bill_and_issue(&s).await;
+    let day = collection_day(&s, &issued).await;
+    assert_eq!(export(&s, day).await.status, StatusCode::OK);
+    let file: Vec<u8> =
+        sqlx::query_scalar("select content from direct_debits where tenant_id = $1")
+            .bind(s.tenant)
+            .fetch_one(&s.app.pool)
+            .await
+            .unwrap();
+    let file = String::from_utf8(file).unwrap();
+    let start = file.find("<PmtInfId>").unwrap() + "<PmtInfId>".len();
+    let batch = &file[start..start + file[start..].find('<').unwrap()];
+    // the bank books the whole block as one credit without its transactions
+    let date = day.to_string();
+    let xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>
+<GrpHdr><MsgId>M1</MsgId><CreDtTm>{date}T06:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>S1</Id><CreDtTm>{date}T06:00:00</CreDtTm><Acct><Id><IBAN>DE02120300000000202051</IBAN></Id></Acct>
+<Ntry><Amt Ccy="EUR">35.70</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>{date}</Dt></BookgDt>
+<AcctSvcrRef>SAMMLER-1</AcctSvcrRef><BkTxCd/><NtryDtls><Btch><PmtInfId>{batch}</PmtInfId><NbOfTxs>2</NbOfTxs></Btch></NtryDtls></Ntry>
+</Stmt></BkToCstmrStmt></Document>"#
+    );
+    let token = s.app.token(s.tenant, &["billing:write"]).await;
+    let imported = import(&s, &token, &xml).await;
+    assert_eq!(imported.status, StatusCode::CREATED, "{}", imported.body);
+    assert_eq!(imported.json()["allocated"], 2, "{}", imported.body);
+    for invoice in &issued {
+        let state = state_of(&s, invoice["id"].as_str().unwrap()).await;
+        assert_eq!(state["open"], "0.00", "{state}");
+    }
+}
