@@ -170,6 +170,30 @@ async fn mrr_on(
 
 const TOP: i64 = 10;
 
+/// The `TOP` rows (id, label, net) of a share query over ($1 tenant, $2 since, $3 limit).
+async fn top_shares(
+    conn: &mut PgConnection,
+    sql: &str,
+    tenant_id: uuid::Uuid,
+    since: NaiveDate,
+) -> sqlx::Result<Vec<RevenueShare>> {
+    sqlx::query(sql)
+        .bind(tenant_id)
+        .bind(since)
+        .bind(TOP)
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(RevenueShare {
+                id: row.try_get("id")?,
+                label: row.try_get("label")?,
+                net: row.try_get("net")?,
+            })
+        })
+        .collect()
+}
+
 pub async fn revenue_stats(
     conn: &mut PgConnection,
     tenant_id: uuid::Uuid,
@@ -207,29 +231,19 @@ pub async fn revenue_stats(
         })
         .collect();
 
-    let share = |row: sqlx::postgres::PgRow| -> sqlx::Result<RevenueShare> {
-        Ok(RevenueShare {
-            id: row.try_get("id")?,
-            label: row.try_get("label")?,
-            net: row.try_get("net")?,
-        })
-    };
-    let by_customer = sqlx::query(
+    let by_customer = top_shares(
+        conn,
         "select i.customer_id as id, min(c.number || ' · ' || c.display_name) as label,
                 sum(case when i.kind = 'credit_note' then -i.net_total else i.net_total end) as net
          from invoices i join customers c on c.id = i.customer_id
          where i.tenant_id = $1 and i.status = 'issued' and i.issue_date >= $2
          group by i.customer_id order by net desc limit $3",
+        tenant_id,
+        first_month,
     )
-    .bind(tenant_id)
-    .bind(first_month)
-    .bind(TOP)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(share)
-    .collect::<sqlx::Result<_>>()?;
-    let by_product = sqlx::query(
+    .await?;
+    let by_product = top_shares(
+        conn,
         "select p.id, coalesce(min(p.name), '') as label,
                 sum(case when i.kind = 'credit_note' then -l.net_amount else l.net_amount end) as net
          from invoices i join invoice_lines l on l.invoice_id = i.id
@@ -237,15 +251,10 @@ pub async fn revenue_stats(
          left join products p on p.id = k.product_id
          where i.tenant_id = $1 and i.status = 'issued' and i.issue_date >= $2
          group by p.id order by net desc limit $3",
+        tenant_id,
+        first_month,
     )
-    .bind(tenant_id)
-    .bind(first_month)
-    .bind(TOP)
-    .fetch_all(&mut *conn)
-    .await?
-    .into_iter()
-    .map(share)
-    .collect::<sqlx::Result<_>>()?;
+    .await?;
 
     let churn = sqlx::query_as::<_, (NaiveDate, i64, Decimal)>(&format!(
         "select date_trunc('month', c.end_date)::date, count(*), coalesce(sum({}), 0)

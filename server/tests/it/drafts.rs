@@ -32,6 +32,18 @@ fn line(description: &str, quantity: &str, unit: &str, price: &str, vat: &str) -
             "vat_category": vat })
 }
 
+/// What an issued invoice still asks for, as the database computes it.
+async fn open_amount(s: &Setup, id: &str) -> String {
+    sqlx::query_scalar(&format!(
+        "select ({})::text from invoices i where i.id = $1::uuid",
+        app::invoices::repo::OPEN_AMOUNT
+    ))
+    .bind(id)
+    .fetch_one(&s.app.pool)
+    .await
+    .unwrap()
+}
+
 async fn invoice_count(s: &Setup) -> i64 {
     sqlx::query_scalar("select count(*) from invoices where tenant_id = $1")
         .bind(s.tenant)
@@ -388,15 +400,7 @@ async fn partial_credit_notes_never_exceed_the_invoice_and_wait_for_a_second_per
 
     let third = credit(s.cookie.clone()).await;
     assert_eq!(third.status, StatusCode::CONFLICT, "fully credited");
-    let open: String = sqlx::query_scalar(&format!(
-        "select ({})::text from invoices i where i.id = $1::uuid",
-        app::invoices::repo::OPEN_AMOUNT
-    ))
-    .bind(&invoice)
-    .fetch_one(&s.app.pool)
-    .await
-    .unwrap();
-    assert_eq!(open, "0.00");
+    assert_eq!(open_amount(&s, &invoice).await, "0.00");
 }
 
 #[tokio::test]
@@ -417,20 +421,6 @@ async fn what_a_customer_paid_over_settles_the_next_invoices() {
             (id, issued.json()[0]["number"].as_str().unwrap().to_owned())
         }
     };
-    let open_of = |id: String| {
-        let s = &s;
-        async move {
-            let open: String = sqlx::query_scalar(&format!(
-                "select ({})::text from invoices i where i.id = $1::uuid",
-                app::invoices::repo::OPEN_AMOUNT
-            ))
-            .bind(&id)
-            .fetch_one(&s.app.pool)
-            .await
-            .unwrap();
-            open
-        }
-    };
     let (first, number) = issue_one("100").await;
     let today = crate::sepa::today(&s).await.to_string();
     let paid = s
@@ -442,10 +432,10 @@ async fn what_a_customer_paid_over_settles_the_next_invoices() {
         )
         .await;
     assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
-    assert_eq!(open_of(first).await, "0.00");
+    assert_eq!(open_amount(&s, &first).await, "0.00");
     // 31.00 credit: the next invoice of 23.80 is settled, the one after that in part
     let (second, _) = issue_one("20").await;
-    assert_eq!(open_of(second).await, "0.00");
+    assert_eq!(open_amount(&s, &second).await, "0.00");
     let (third, _) = issue_one("10").await;
-    assert_eq!(open_of(third).await, "4.70");
+    assert_eq!(open_amount(&s, &third).await, "4.70");
 }
