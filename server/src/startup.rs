@@ -14,10 +14,10 @@ use axum::routing::{any, get, post};
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use sqlx::PgPool;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tower_http::services::ServeDir;
 
 pub const SESSION_COOKIE: &str = "kontor_session";
@@ -72,7 +72,7 @@ fn build(pool: PgPool, config: Config, vault: Option<app::vault::crypto::VaultKe
         config: Arc::new(config),
         vault,
     };
-    let routes = generate_route_list(app::App);
+    let routes = route_list().to_vec();
     let pkg = ServeDir::new(state.config.site_root.join("pkg"));
     Router::new()
         .route("/auth/login", post(crate::web::login))
@@ -105,6 +105,14 @@ fn build(pool: PgPool, config: Config, vault: Option<app::vault::crypto::VaultKe
             request_context,
         ))
         .with_state(state)
+}
+
+/// The page routes, generated once per process: generating them switches resource
+/// loading off process-wide for a moment (leptos_server's `SuppressResourceLoad`), and a
+/// page rendering on another thread in that moment would wait forever (leptos#4773).
+fn route_list() -> &'static [AxumRouteListing] {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App))
 }
 
 fn provide_server_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
