@@ -22,9 +22,11 @@ pub mod notifications;
 pub mod payments;
 pub mod portal;
 pub mod products;
+pub mod projects;
 pub mod registrar;
 pub mod sepa;
 pub mod tenants;
+pub mod time;
 pub mod tokens;
 pub mod ui;
 pub mod usage;
@@ -193,6 +195,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invoices") view=invoices::pages::InvoicesPage/>
                     <Route path=path!("/invoices/new") view=invoices::pages::NewInvoicePage/>
                     <Route path=path!("/invoices/:id") view=invoices::pages::InvoicePage/>
+                    <Route path=path!("/projects") view=projects::pages::ProjectsPage/>
+                    <Route path=path!("/projects/new") view=projects::pages::NewProjectPage/>
+                    <Route path=path!("/projects/settings") view=projects::pages::ProjectSettingsPage/>
+                    <Route path=path!("/projects/:id") view=projects::pages::ProjectPage/>
+                    <Route path=path!("/time") view=time::pages::TimePage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -78,3 +78,17 @@ pub fn ErrorBox(error: crate::error::AppError) -> impl IntoView {
 pub fn Loading() -> impl IntoView {
     view! { <p class="loading" role="status" aria-live="polite">{t(Key::Loading)}</p> }
 }
+
+/// A budget traffic light: a shape and a word besides the colour, so it reads without colour
+/// and in print (● on plan, ▲ watch, ■ critical, ○ no budget).
+#[component]
+pub fn TrafficLight(light: Option<crate::domain::budget::Light>) -> impl IntoView {
+    use crate::domain::budget::Light;
+    let (class, mark, key) = match light {
+        Some(Light::Green) => ("light light-green", "●", Key::LightGreen),
+        Some(Light::Yellow) => ("light light-yellow", "▲", Key::LightYellow),
+        Some(Light::Red) => ("light light-red", "■", Key::LightRed),
+        None => ("light light-none", "○", Key::LightNone),
+    };
+    view! { <span class=class><span aria-hidden="true">{mark}</span>" "{t(key)}</span> }
+}

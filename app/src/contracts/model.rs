@@ -171,7 +171,7 @@ const MAX_AMOUNT: Decimal = Decimal::from_parts(10_000_000, 0, 0, false, 0);
 
 /// Reads a required (or, with `default`, optional) amount in `0..=MAX_AMOUNT` with at most
 /// `places` decimals.
-fn amount(
+pub(crate) fn amount(
     errors: &mut FieldErrors,
     lang: Lang,
     field: &str,

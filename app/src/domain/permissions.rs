@@ -126,6 +126,14 @@ pub enum Permission {
     ViewRevenue,
     /// Export bookings for the tax advisor (DATEV).
     ExportAccounting,
+    /// See projects, their budgets, milestones and the team's time.
+    ViewProjects,
+    /// Create and plan projects: budgets, work packages, milestones, thresholds.
+    ManageProjects,
+    /// Track one's own time and work on tasks.
+    TrackTime,
+    /// Approve colleagues' time and close past periods.
+    ApproveTime,
 }
 
 /// Whether any of the roles grants the permission.
@@ -177,6 +185,8 @@ fn grants(role: Role, permission: Permission) -> bool {
         P::ViewOwnInvoices => matches!(role, R::CustomerOwner | R::CustomerBilling),
         // the business's figures and its books are for management and accounting
         P::ViewRevenue | P::ExportAccounting => matches!(role, R::Admin | R::Accountant),
+        P::ViewProjects | P::TrackTime => role.is_staff(),
+        P::ManageProjects | P::ApproveTime => matches!(role, R::Admin | R::ProjectManager),
     }
 }
 
@@ -202,6 +212,10 @@ pub const SCOPES: &[(&str, Permission)] = &[
     ("billing:write", Permission::ManageBilling),
     ("reports:read", Permission::ViewRevenue),
     ("accounting:export", Permission::ExportAccounting),
+    ("projects:read", Permission::ViewProjects),
+    ("projects:write", Permission::ManageProjects),
+    ("time:write", Permission::TrackTime),
+    ("time:approve", Permission::ApproveTime),
 ];
 
 pub fn scope_permission(scope: &str) -> Option<Permission> {
@@ -353,6 +367,18 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn everyone_on_staff_tracks_time_and_project_managers_plan_and_approve() {
+        use Permission as P;
+        for role in Role::STAFF_ROLES {
+            assert!(allows(&[role], P::TrackTime) && allows(&[role], P::ViewProjects));
+            let plans = matches!(role, Role::Admin | Role::ProjectManager);
+            assert_eq!(allows(&[role], P::ManageProjects), plans, "{role:?}");
+            assert_eq!(allows(&[role], P::ApproveTime), plans, "{role:?}");
+        }
+        assert!(!allows(&[Role::CustomerOwner], P::ViewProjects));
     }
 
     #[test]

@@ -97,6 +97,8 @@ const NAV: &[(&str, Key, Option<Permission>)] = &[
         Key::NavProducts,
         Some(Permission::ViewProducts),
     ),
+    ("/projects", Key::ProjNav, Some(Permission::ViewProjects)),
+    ("/time", Key::TimeNav, Some(Permission::TrackTime)),
     ("/usage", Key::UsageNav, Some(Permission::ViewContracts)),
     ("/domains", Key::NavDomains, Some(Permission::ViewInventory)),
     ("/servers", Key::NavServers, Some(Permission::ViewInventory)),
@@ -196,6 +198,7 @@ pub fn StaffShell() -> impl IntoView {
                         <header class="topbar">
                             <Brand tenant=session.tenant.clone() home="/"/>
                             <div class="topbar-tools">
+                                {session.can(Permission::TrackTime).then(|| view! { <crate::time::pages::TimerWidget/> })}
                                 <crate::notifications::pages::NotificationBell/>
                                 <TenantSwitch session=session.clone()/>
                                 <LanguageSwitch/>

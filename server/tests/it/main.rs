@@ -20,6 +20,7 @@ mod mail;
 mod payments;
 mod permissions;
 mod portal;
+mod projects;
 mod registrar;
 mod sepa;
 mod support;

@@ -1,0 +1,446 @@
+//! Projects and time on a real database: the budget light moves with booked time and
+//! notifies the project manager once it gets worse; the timer lives on the server; the
+//! timesheet writes whole cells; approved and closed time stays as it is.
+
+use crate::support::TestApp;
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+struct Team {
+    app: TestApp,
+    tenant: Uuid,
+    manager: String,
+    manager_id: Uuid,
+    staff: String,
+    staff_id: Uuid,
+    customer: Uuid,
+}
+
+async fn team(slug: &str) -> Team {
+    let app = TestApp::new().await;
+    let tenant = app.tenant(slug).await;
+    let manager_id = app
+        .user(tenant, &format!("pm@{slug}.de"), &["project_manager"])
+        .await;
+    let staff_id = app
+        .user(tenant, &format!("dev@{slug}.de"), &["staff"])
+        .await;
+    let manager = app.login(&format!("pm@{slug}.de")).await;
+    let staff = app.login(&format!("dev@{slug}.de")).await;
+    let customer = app.customer(&manager, "Bäckerei Sonnenschein GmbH").await;
+    Team {
+        app,
+        tenant,
+        manager,
+        manager_id,
+        staff,
+        staff_id,
+        customer,
+    }
+}
+
+impl Team {
+    async fn project(&self, input: Value) -> Uuid {
+        let mut input = input;
+        input["customer_id"] = json!(self.customer);
+        let reply = self
+            .app
+            .call(
+                "projects/create",
+                Some(&self.manager),
+                json!({ "input": input }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.json().as_str().unwrap().parse().unwrap()
+    }
+
+    async fn book(&self, project: Uuid, date: &str, duration: &str) -> crate::support::Reply {
+        self.app
+            .call(
+                "time/create",
+                Some(&self.staff),
+                json!({ "input": { "project_id": project, "work_date": date, "duration": duration, "billable": true } }),
+            )
+            .await
+    }
+
+    async fn light(&self, project: Uuid) -> String {
+        sqlx::query_scalar("select light from projects where id = $1")
+            .bind(project)
+            .fetch_one(&self.app.pool)
+            .await
+            .unwrap()
+    }
+
+    async fn notifications(&self, user: Uuid) -> Vec<String> {
+        sqlx::query_scalar("select title from notifications where user_id = $1 and kind = 'project_budget' order by created_at")
+            .bind(user)
+            .fetch_all(&self.app.pool)
+            .await
+            .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn booked_time_turns_the_light_and_the_manager_hears_of_it_at_once() {
+    let t = team("ampel").await;
+    let project = t
+        .project(
+            json!({ "name": "Relaunch", "billing": "time_and_material", "manager_id": t.manager_id,
+                         "budget_hours": "10", "hourly_rate": "100" }),
+        )
+        .await;
+    assert_eq!(
+        t.book(project, "2026-11-02", "4").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(t.light(project).await, "green");
+    // 8.5 of 10 hours: yellow at 80 %
+    assert_eq!(
+        t.book(project, "2026-11-03", "4:30").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(t.light(project).await, "yellow");
+    assert_eq!(
+        t.book(project, "2026-11-04", "2").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(t.light(project).await, "red");
+    let notes = t.notifications(t.manager_id).await;
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(
+        notes[1].contains("Relaunch") && notes[1].contains("rot"),
+        "{notes:?}"
+    );
+    // nobody else is told
+    assert!(t.notifications(t.staff_id).await.is_empty());
+
+    let board = t
+        .app
+        .call("projects/dashboard", Some(&t.manager), json!({ "filter": { "light": "red" }, "page": { "page": 1, "per_page": 25, "sort": "", "descending": false, "search": "" } }))
+        .await;
+    assert_eq!(board.status, StatusCode::OK, "{}", board.body);
+    let board = board.json();
+    assert_eq!(board["lights"]["red"], 1);
+    let row = &board["projects"]["items"][0];
+    assert_eq!(row["budget"]["actual"]["hours"], "10.50");
+    assert_eq!(row["budget"]["actual"]["amount"], "1050.00");
+    assert_eq!(
+        row["budget"]["used_percent"]
+            .as_str()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap(),
+        105.0
+    );
+
+    let detail = t
+        .app
+        .call("projects/load", Some(&t.staff), json!({ "id": project }))
+        .await;
+    assert_eq!(detail.status, StatusCode::OK, "{}", detail.body);
+    let detail = detail.json();
+    assert_eq!(detail["budget"]["light"], "red");
+    assert_eq!(
+        detail["burn"].as_array().unwrap().len(),
+        1,
+        "one week of time"
+    );
+    assert_eq!(detail["unbilled_hours"], "10.50");
+}
+
+#[tokio::test]
+async fn progress_and_thresholds_drive_the_forecast_light() {
+    let t = team("prognose").await;
+    let project = t
+        .project(
+            json!({ "name": "Shop", "billing": "fixed_price", "budget_amount": "5000",
+                                    "starts_on": "2026-11-01", "ends_on": "2026-12-31" }),
+        )
+        .await;
+    let package = t
+        .app
+        .call(
+            "projects/work-package",
+            Some(&t.manager),
+            json!({ "project_id": project, "id": null,
+              "input": { "name": "Design", "planned_hours": "20", "progress": "20" } }),
+        )
+        .await;
+    assert_eq!(package.status, StatusCode::OK, "{}", package.body);
+    // 6 of 20 hours spent for 20 % done: forecast 30 h = 150 % → red
+    assert_eq!(
+        t.book(project, "2026-11-02", "6").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(t.light(project).await, "red");
+    let detail = t
+        .app
+        .call("projects/load", Some(&t.manager), json!({ "id": project }))
+        .await
+        .json();
+    assert_eq!(detail["budget"]["cause"], "forecast_overrun");
+    assert!(
+        detail["earned_value"]["ev"].is_string(),
+        "fixed price shows earned value: {detail}"
+    );
+    // a generous tolerance makes it yellow at once, for every project of the tenant
+    let saved = t
+        .app
+        .call("projects/save-settings", Some(&t.manager), json!({ "input": { "yellow_at": "80", "red_at": "100",
+              "forecast_tolerance": "60", "default_rate": "95", "rounding_step": 1, "rounding_mode": "up",
+              "federal_state": "NW", "time_locked_until": "" } }))
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert_eq!(t.light(project).await, "yellow");
+    // thresholds out of order are named
+    let wrong = t
+        .app
+        .call("projects/save-settings", Some(&t.manager), json!({ "input": { "yellow_at": "90", "red_at": "80",
+              "forecast_tolerance": "10", "default_rate": "95", "rounding_step": 1, "rounding_mode": "up",
+              "federal_state": "NW", "time_locked_until": "" } }))
+        .await;
+    assert_eq!(wrong.fields(), vec!["red_at"]);
+}
+
+#[tokio::test]
+async fn the_timer_runs_on_the_server_and_books_rounded_time_when_stopped() {
+    let t = team("timer").await;
+    let project = t
+        .project(json!({ "name": "Wartung", "billing": "time_and_material" }))
+        .await;
+    sqlx::query("insert into project_settings (tenant_id, rounding_step, rounding_mode) values ($1, 15, 'up')")
+        .bind(t.tenant)
+        .execute(&t.app.pool)
+        .await
+        .unwrap();
+    let started = t
+        .app
+        .call(
+            "time/start",
+            Some(&t.staff),
+            json!({ "start": { "project_id": project, "note": "Updates", "billable": true } }),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.body);
+    // a second tab asks the server and sees the same timer
+    let loaded = t
+        .app
+        .call("time/timer", Some(&t.staff), json!({}))
+        .await
+        .json();
+    assert_eq!(loaded["project_id"], json!(project));
+    // it has run for 7 minutes
+    sqlx::query("update timers set started_at = now() - interval '7 minutes' where user_id = $1")
+        .bind(t.staff_id)
+        .execute(&t.app.pool)
+        .await
+        .unwrap();
+    let stopped = t.app.call("time/stop", Some(&t.staff), json!({})).await;
+    assert_eq!(stopped.status, StatusCode::OK, "{}", stopped.body);
+    assert_eq!(stopped.json()["minutes"], 15);
+    let (minutes, note, source, rate): (i32, String, String, String) = sqlx::query_as(
+        "select minutes, note, source, rate::text from time_entries where user_id = $1",
+    )
+    .bind(t.staff_id)
+    .fetch_one(&t.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (minutes, note.as_str(), source.as_str()),
+        (15, "Updates", "timer")
+    );
+    assert_eq!(rate, "95.00", "the tenant default rate");
+    assert!(t
+        .app
+        .call("time/timer", Some(&t.staff), json!({}))
+        .await
+        .json()
+        .is_null());
+    let again = t.app.call("time/stop", Some(&t.staff), json!({})).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn the_timesheet_writes_whole_cells_and_approved_or_closed_time_stays() {
+    let t = team("woche").await;
+    let project = t
+        .project(json!({ "name": "Support", "billing": "time_and_material" }))
+        .await;
+    let sheet = |cells: Value| json!({ "user_id": null, "monday": "2026-11-16", "cells": cells });
+    let cell = |date: &str, duration: &str| json!({ "project_id": project, "work_package_id": null, "work_date": date, "duration": duration });
+    let saved = t
+        .app
+        .call(
+            "time/save-sheet",
+            Some(&t.staff),
+            sheet(json!([
+                cell("2026-11-16", "1,5"),
+                cell("2026-11-17", "2:15")
+            ])),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let week = saved.json();
+    assert_eq!(week["rows"][0]["minutes"], json!([90, 135, 0, 0, 0, 0, 0]));
+    // a typed change replaces the cell's time; an empty cell removes it
+    let saved = t
+        .app
+        .call(
+            "time/save-sheet",
+            Some(&t.staff),
+            sheet(json!([cell("2026-11-16", "3"), cell("2026-11-17", "")])),
+        )
+        .await;
+    assert_eq!(
+        saved.json()["rows"][0]["minutes"],
+        json!([180, 0, 0, 0, 0, 0, 0])
+    );
+    let bad = t
+        .app
+        .call(
+            "time/save-sheet",
+            Some(&t.staff),
+            sheet(json!([cell("2026-11-18", "zwei")])),
+        )
+        .await;
+    assert_eq!(bad.fields(), vec!["cells.0"]);
+
+    // staff cannot approve, the project manager can; then the time is fixed
+    let approve = json!({ "user_id": t.staff_id, "monday": "2026-11-16" });
+    assert_eq!(
+        t.app
+            .call("time/approve-week", Some(&t.staff), approve.clone())
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let approved = t
+        .app
+        .call("time/approve-week", Some(&t.manager), approve)
+        .await;
+    assert_eq!(approved.json(), 1);
+    let lower = t
+        .app
+        .call(
+            "time/save-sheet",
+            Some(&t.staff),
+            sheet(json!([cell("2026-11-16", "2")])),
+        )
+        .await;
+    assert_eq!(lower.fields(), vec!["cells.0"]);
+    // more time on an approved day is a new entry
+    let more = t
+        .app
+        .call(
+            "time/save-sheet",
+            Some(&t.staff),
+            sheet(json!([cell("2026-11-16", "4")])),
+        )
+        .await;
+    assert_eq!(
+        more.json()["rows"][0]["minutes"],
+        json!([240, 0, 0, 0, 0, 0, 0])
+    );
+    // the database refuses changes to approved time, whatever the code does
+    let changed = sqlx::query("update time_entries set minutes = 1 where approved_at is not null")
+        .execute(&t.app.pool)
+        .await;
+    assert!(changed.is_err());
+
+    // closing November: nothing on or before the 30th changes any more
+    sqlx::query(
+        "insert into project_settings (tenant_id, time_locked_until) values ($1, '2026-11-30')",
+    )
+    .bind(t.tenant)
+    .execute(&t.app.pool)
+    .await
+    .unwrap();
+    let closed = t.book(project, "2026-11-20", "1").await;
+    assert_eq!(closed.fields(), vec!["work_date"]);
+    assert!(closed.body.contains("30.11.2026"), "{}", closed.body);
+    let deleted = sqlx::query("delete from time_entries where work_date = '2026-11-16'")
+        .execute(&t.app.pool)
+        .await;
+    assert!(deleted.is_err());
+}
+
+#[tokio::test]
+async fn people_see_and_write_only_what_their_role_allows() {
+    let t = team("rechte").await;
+    let project = t
+        .project(json!({ "name": "Intranet", "billing": "time_and_material" }))
+        .await;
+    // staff do not plan projects
+    let created = t.app.call("projects/create", Some(&t.staff), json!({ "input": { "customer_id": t.customer, "name": "X", "billing": "time_and_material" } })).await;
+    assert_eq!(created.status, StatusCode::FORBIDDEN);
+    // staff book their own time, not a colleague's
+    let for_other = t
+        .app
+        .call("time/create", Some(&t.staff), json!({ "input": { "user_id": t.manager_id, "project_id": project, "work_date": "2026-11-02", "duration": "1" } }))
+        .await;
+    assert_eq!(for_other.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        t.book(project, "2026-11-02", "1").await.status,
+        StatusCode::OK
+    );
+    let manager_entry = t
+        .app
+        .call("time/create", Some(&t.manager), json!({ "input": { "project_id": project, "work_date": "2026-11-02", "duration": "2" } }))
+        .await;
+    assert_eq!(manager_entry.status, StatusCode::OK);
+    let page = json!({ "page": 1, "per_page": 25, "sort": "", "descending": false, "search": "" });
+    let seen = t
+        .app
+        .call(
+            "time/list",
+            Some(&t.staff),
+            json!({ "filter": {}, "page": page }),
+        )
+        .await
+        .json();
+    assert_eq!(seen["total"], 1, "staff see their own time only");
+    let seen = t
+        .app
+        .call(
+            "time/list",
+            Some(&t.manager),
+            json!({ "filter": {}, "page": page }),
+        )
+        .await
+        .json();
+    assert_eq!(seen["total"], 2);
+    // another tenant's project does not exist for them
+    let other = team("fremd").await;
+    let foreign = other
+        .project(json!({ "name": "Fremd", "billing": "time_and_material" }))
+        .await;
+    assert_eq!(
+        t.app
+            .call("projects/load", Some(&t.manager), json!({ "id": foreign }))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        t.book(foreign, "2026-11-02", "1").await.fields(),
+        vec!["project_id"]
+    );
+    // bad input names its fields
+    let bad = t
+        .app
+        .call(
+            "projects/create",
+            Some(&t.manager),
+            json!({ "input": { "billing": "retainer", "name": "" } }),
+        )
+        .await;
+    let mut fields = bad.fields();
+    fields.sort();
+    assert_eq!(
+        fields,
+        vec!["customer_id", "name", "retainer_fee", "retainer_hours"]
+    );
+}
