@@ -24,6 +24,7 @@ pub mod portal;
 pub mod products;
 pub mod projects;
 pub mod registrar;
+pub mod resources;
 pub mod sepa;
 pub mod tenants;
 pub mod time;
@@ -200,6 +201,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/projects/settings") view=projects::pages::ProjectSettingsPage/>
                     <Route path=path!("/projects/:id") view=projects::pages::ProjectPage/>
                     <Route path=path!("/time") view=time::pages::TimePage/>
+                    <Route path=path!("/resources") view=resources::pages::ResourcesPage/>
                 </ParentRoute>
             </Routes>
         </Router>

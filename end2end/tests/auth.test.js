@@ -99,7 +99,7 @@ test('navigation shows only what the role may use, and the server refuses the re
   await login(accountant.page, kontor.url, 'buchhaltung@demo.kontor.test');
   await accountant.page.waitForURL(`${kontor.url}/`);
   const links = await accountant.page.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link').allTextContents();
-  assert.deepEqual(links.map((t) => t.trim()), ['Übersicht', 'Kunden', 'Verträge', 'Produkte', 'Projekte', 'Zeiterfassung', 'Verbrauch', 'Domains', 'Server', 'Läuft ab', 'Dienste-Checks', 'Registrar-Abgleich', 'Rechnungen', 'Abrechnung', 'Zahlungen', 'Mahnwesen', 'Umsatzstatistik', 'DATEV-Export', 'Protokoll']);
+  assert.deepEqual(links.map((t) => t.trim()), ['Übersicht', 'Kunden', 'Verträge', 'Produkte', 'Projekte', 'Zeiterfassung', 'Ressourcen', 'Verbrauch', 'Domains', 'Server', 'Läuft ab', 'Dienste-Checks', 'Registrar-Abgleich', 'Rechnungen', 'Abrechnung', 'Zahlungen', 'Mahnwesen', 'Umsatzstatistik', 'DATEV-Export', 'Protokoll']);
   await accountant.context.close();
 });
 

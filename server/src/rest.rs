@@ -10,6 +10,7 @@ pub mod docs;
 pub mod dunning;
 pub mod inventory;
 pub mod payments;
+pub mod projects;
 pub mod registrar;
 pub mod sepa;
 pub mod usage;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(payments::routes())
         .merge(dunning::routes())
         .merge(accounting::routes())
+        .merge(projects::routes())
         .route("/openapi.json", get(docs::openapi))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }

@@ -549,7 +549,6 @@ pub struct Dashboard {
     pub projects: Page<ProjectRow>,
     pub milestones: Vec<MilestoneDue>,
     pub team: TeamLoad,
-    pub managers: Vec<Person>,
 }
 
 /// A staff member to pick.

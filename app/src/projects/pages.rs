@@ -19,6 +19,16 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
+/// The tenant's staff for pickers, loaded in the browser once the page is interactive
+/// (options the server did not render would break hydration).
+pub fn use_staff() -> Signal<Vec<Person>> {
+    let load = Action::new(|_: &()| list_project_staff());
+    Effect::new(move |_| {
+        load.dispatch(());
+    });
+    Signal::derive(move || load.value().get().and_then(Result::ok).unwrap_or_default())
+}
+
 fn hours(value: Decimal, lang: Lang) -> String {
     format!("{} h", number(value, 2, lang))
 }
@@ -95,13 +105,21 @@ pub fn ProjectsPage() -> impl IntoView {
         });
     });
     let can_manage = use_permission(crate::domain::Permission::ManageProjects);
+    // set in the browser only: counts the server did not render would break hydration
+    let counts = RwSignal::new(None::<LightCounts>);
+    Effect::new(move |_| {
+        if let Some(Ok(board)) = dashboard.get() {
+            counts.set(Some(board.lights));
+        }
+    });
+    let managers = use_staff();
     let light_button = move |value: Option<Light>, key: Key, count: fn(&LightCounts) -> i64| {
         view! {
             <button type="button" class="filter-chip" aria-pressed=move || if light.get() == value { "true" } else { "false" }
                 on:click=move |_| light.set(value)>
                 {value.map(|l| view! { <TrafficLight light=Some(l)/> }.into_any()).unwrap_or_else(|| t(key).into_any())}
                 " "
-                <span class="count">{move || dashboard.get().and_then(Result::ok).map(|d| count(&d.lights).to_string()).unwrap_or_default()}</span>
+                <span class="count">{move || counts.get().map(|c| count(&c).to_string()).unwrap_or_default()}</span>
             </button>
         }
     };
@@ -136,10 +154,10 @@ pub fn ProjectsPage() -> impl IntoView {
                 <label for="filter-manager">{t(Key::ProjManager)}</label>
                 <select id="filter-manager" on:change=move |ev| manager.set(Uuid::parse_str(&event_target_value(&ev)).ok())>
                     <option value="">{t(Key::ProjAnyManager)}</option>
-                    {move || dashboard.get().and_then(Result::ok).map(|d| d.managers.into_iter().map(|p| {
+                    {move || managers.get().into_iter().map(|p| {
                         let id = p.id;
                         view! { <option value=id.to_string() selected=move || manager.get() == Some(id)>{p.name}</option> }
-                    }).collect_view())}
+                    }).collect_view()}
                 </select>
             </div>
         </div>
@@ -265,7 +283,7 @@ fn ProjectForm(
     let hourly_rate = RwSignal::new(initial.hourly_rate.clone());
     let retainer_hours = RwSignal::new(initial.retainer_hours.clone());
     let retainer_fee = RwSignal::new(initial.retainer_fee.clone());
-    let staff = Resource::new(|| (), |_| list_project_staff());
+    let staff = use_staff();
     let create = ServerAction::<CreateProject>::new();
     let update = ServerAction::<UpdateProject>::new();
     let result = Signal::derive(move || match id {
@@ -328,12 +346,10 @@ fn ProjectForm(
                 <select id="field-manager_id" aria-describedby="field-manager_id-error"
                     on:change=move |ev| manager_id.set(Uuid::parse_str(&event_target_value(&ev)).ok())>
                     <option value="">{t(Key::ProjNoManager)}</option>
-                    <Suspense>
-                        {move || staff.get().and_then(Result::ok).map(|people| people.into_iter().map(|p| {
-                            let pid = p.id;
-                            view! { <option value=pid.to_string() selected=move || manager_id.get() == Some(pid)>{p.name}</option> }
-                        }).collect_view())}
-                    </Suspense>
+                    {move || staff.get().into_iter().map(|p| {
+                        let pid = p.id;
+                        view! { <option value=pid.to_string() selected=move || manager_id.get() == Some(pid)>{p.name}</option> }
+                    }).collect_view()}
                 </select>
                 <FieldError errors field="manager_id"/>
             </div>

@@ -535,7 +535,6 @@ pub async fn dashboard(
         .collect();
     let milestones = milestones_due(&mut *conn, tenant_id, None, today, 8).await?;
     let team = team_load(&mut *conn, tenant_id, today).await?;
-    let managers = staff(&mut *conn, tenant_id).await?;
     Ok(Dashboard {
         lights: LightCounts {
             green: counts.0,
@@ -545,7 +544,6 @@ pub async fn dashboard(
         projects: Page::new(items, total, request),
         milestones,
         team,
-        managers,
     })
 }
 

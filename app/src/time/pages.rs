@@ -37,6 +37,16 @@ fn announce_timer_change(state: &str) {
     let _ = state;
 }
 
+/// Open projects to book on, loaded in the browser once the page is interactive: select
+/// options the server did not render would break hydration.
+pub fn use_booking_projects() -> Signal<Vec<ProjectChoice>> {
+    let load = Action::new(|_: &()| list_booking_projects(String::new()));
+    Effect::new(move |_| {
+        load.dispatch(());
+    });
+    Signal::derive(move || load.value().get().and_then(Result::ok).unwrap_or_default())
+}
+
 /// The running timer, on every staff page: start it on a project, watch it run, stop it.
 /// It lives on the server, so a reload, a second tab or another device shows the same.
 #[component]
@@ -127,7 +137,7 @@ fn TimerStartForm(start: ServerAction<StartTimer>, lang: Lang) -> impl IntoView 
     let project = RwSignal::new(None::<Uuid>);
     let package = RwSignal::new(None::<Uuid>);
     let note = RwSignal::new(String::new());
-    let choices = Resource::new(|| (), |_| list_booking_projects(String::new()));
+    let choices = use_booking_projects();
     let errors = field_errors(start.value());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -162,14 +172,13 @@ fn ProjectSelect(
     id: &'static str,
     project: RwSignal<Option<Uuid>>,
     package: RwSignal<Option<Uuid>>,
-    choices: Resource<Result<Vec<ProjectChoice>, crate::error::AppError>>,
+    choices: Signal<Vec<ProjectChoice>>,
     #[prop(into)] errors: Signal<crate::error::FieldErrors>,
 ) -> impl IntoView {
     let packages = move || {
         let chosen = project.get()?;
         choices
             .get()
-            .and_then(Result::ok)?
             .into_iter()
             .find(|c| c.id == chosen)
             .map(|c| c.work_packages)
@@ -184,12 +193,10 @@ fn ProjectSelect(
                 package.set(None);
             }>
                 <option value="">{t(Key::TimeChooseProject)}</option>
-                <Suspense>
-                    {move || choices.get().and_then(Result::ok).map(|list| list.into_iter().map(|c| {
-                        let cid = c.id;
-                        view! { <option value=cid.to_string() selected=move || project.get() == Some(cid)>{c.label}</option> }
-                    }).collect_view())}
-                </Suspense>
+                {move || choices.get().into_iter().map(|c| {
+                    let cid = c.id;
+                    view! { <option value=cid.to_string() selected=move || project.get() == Some(cid)>{c.label}</option> }
+                }).collect_view()}
             </select>
             <FieldError errors field="project_id"/>
         </div>
@@ -220,14 +227,13 @@ pub fn TimePage() -> impl IntoView {
         move || (person.get(), monday.get(), version.get()),
         |(user, monday, _)| load_week(user, monday),
     );
-    let staff = Resource::new(|| (), |_| crate::projects::api::list_project_staff());
     view! {
         <Title text=t(Key::TimeTitle)/>
         <h1>{t(Key::TimeTitle)}</h1>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match week.await {
-                    Ok(week) => view! { <WeekView week monday person version staff preset/> }.into_any(),
+                    Ok(week) => view! { <WeekView week monday person version preset/> }.into_any(),
                     Err(error) => view! { <ErrorBox error/> }.into_any(),
                 }
             })}
@@ -270,10 +276,10 @@ fn WeekView(
     monday: RwSignal<Option<NaiveDate>>,
     person: RwSignal<Option<Uuid>>,
     version: RwSignal<u32>,
-    staff: Resource<Result<Vec<crate::projects::model::Person>, crate::error::AppError>>,
     preset: Option<Uuid>,
 ) -> impl IntoView {
     let lang = use_lang();
+    let staff = crate::projects::pages::use_staff();
     let this_monday = week.monday;
     let user = week.user.clone();
     let rows = RwSignal::new(
@@ -367,12 +373,10 @@ fn WeekView(
                 <div class="field">
                     <label for="week-person">{t(Key::TimePerson)}</label>
                     <select id="week-person" on:change=move |ev| person.set(Uuid::parse_str(&event_target_value(&ev)).ok())>
-                        <Suspense>
-                            {move || staff.get().and_then(Result::ok).map(|people| people.into_iter().map(|p| {
-                                let pid = p.id;
-                                view! { <option value=pid.to_string() selected=pid == user_id>{p.name}</option> }
-                            }).collect_view())}
-                        </Suspense>
+                        <option value=user_id.to_string() selected=true>{user.name.clone()}</option>
+                        {move || staff.get().into_iter().filter(|p| p.id != user_id).map(|p| {
+                            view! { <option value=p.id.to_string()>{p.name}</option> }
+                        }).collect_view()}
                     </select>
                 </div>
             })}
@@ -501,7 +505,7 @@ fn move_focus(ev: &leptos::ev::KeyboardEvent, row: usize, day: usize) {
 fn AddRow(rows: RwSignal<Vec<TypedRow>>, preset: Option<Uuid>) -> impl IntoView {
     let project = RwSignal::new(preset);
     let package = RwSignal::new(None::<Uuid>);
-    let choices = Resource::new(|| (), |_| list_booking_projects(String::new()));
+    let choices = use_booking_projects();
     let add = move |_| {
         let Some(project_id) = project.get_untracked() else {
             return;
@@ -515,8 +519,8 @@ fn AddRow(rows: RwSignal<Vec<TypedRow>>, preset: Option<Uuid>) -> impl IntoView 
         }
         let choice = choices
             .get_untracked()
-            .and_then(Result::ok)
-            .and_then(|list| list.into_iter().find(|c| c.id == project_id));
+            .into_iter()
+            .find(|c| c.id == project_id);
         let label = choice
             .map(|c| {
                 let package_name = work_package_id.and_then(|p| {
@@ -565,7 +569,7 @@ fn EntryForm(
     let duration = RwSignal::new(String::new());
     let note = RwSignal::new(String::new());
     let billable = RwSignal::new(true);
-    let choices = Resource::new(|| (), |_| list_booking_projects(String::new()));
+    let choices = use_booking_projects();
     let create = ServerAction::<CreateTimeEntry>::new();
     let errors = field_errors(create.value());
     Effect::new(move |_| {

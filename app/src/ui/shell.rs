@@ -99,6 +99,7 @@ const NAV: &[(&str, Key, Option<Permission>)] = &[
     ),
     ("/projects", Key::ProjNav, Some(Permission::ViewProjects)),
     ("/time", Key::TimeNav, Some(Permission::TrackTime)),
+    ("/resources", Key::ResNav, Some(Permission::ViewProjects)),
     ("/usage", Key::UsageNav, Some(Permission::ViewContracts)),
     ("/domains", Key::NavDomains, Some(Permission::ViewInventory)),
     ("/servers", Key::NavServers, Some(Permission::ViewInventory)),

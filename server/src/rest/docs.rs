@@ -290,6 +290,7 @@ pub fn document() -> Value {
     super::payments::add_docs(&mut doc);
     super::dunning::add_docs(&mut doc);
     super::accounting::add_docs(&mut doc);
+    super::projects::add_docs(&mut doc);
     crate::rest::vault::describe(&mut doc);
     doc
 }

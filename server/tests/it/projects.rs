@@ -444,3 +444,212 @@ async fn people_see_and_write_only_what_their_role_allows() {
         vec!["customer_id", "name", "retainer_fee", "retainer_hours"]
     );
 }
+
+#[tokio::test]
+async fn the_api_creates_projects_books_time_and_reports_the_budget() {
+    use crate::support::api;
+    let t = team("schnittstelle").await;
+    let token = t
+        .app
+        .token(t.tenant, &["projects:read", "projects:write", "time:write"])
+        .await;
+    let created = t
+        .app
+        .send(api(
+            "POST",
+            "/api/v1/projects",
+            &token,
+            Some(json!({ "customer_id": t.customer, "name": "App",
+              "billing": "time_and_material", "budget_hours": "4", "hourly_rate": "120" })),
+        ))
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let project = created.json()["id"].as_str().unwrap().to_owned();
+    assert!(created.json()["number"].as_str().unwrap().starts_with("P-"));
+    let booked = t
+        .app
+        .send(api(
+            "POST",
+            "/api/v1/time-entries",
+            &token,
+            Some(json!({ "user_id": t.staff_id, "project_id": project,
+              "work_date": "2026-11-10", "duration": "3:30", "note": "Login" })),
+        ))
+        .await;
+    assert_eq!(booked.status, StatusCode::CREATED, "{}", booked.body);
+    let nobody = t
+        .app
+        .send(api(
+            "POST",
+            "/api/v1/time-entries",
+            &token,
+            Some(json!({ "project_id": project, "work_date": "2026-11-10", "duration": "1" })),
+        ))
+        .await;
+    assert_eq!(nobody.fields(), vec!["user_id"]);
+    let budget = t
+        .app
+        .send(api(
+            "GET",
+            &format!("/api/v1/projects/{project}/budget"),
+            &token,
+            None,
+        ))
+        .await;
+    assert_eq!(budget.status, StatusCode::OK, "{}", budget.body);
+    let budget = budget.json();
+    assert_eq!(budget["budget"]["actual"]["amount"], "420.00");
+    assert_eq!(budget["budget"]["light"], "yellow");
+    let entries = t
+        .app
+        .send(api(
+            "GET",
+            &format!("/api/v1/time-entries?project_id={project}"),
+            &token,
+            None,
+        ))
+        .await
+        .json();
+    assert_eq!(entries["total"], 1);
+    assert_eq!(entries["items"][0]["source"], "api");
+    let listed = t
+        .app
+        .send(api("GET", "/api/v1/projects?light=yellow", &token, None))
+        .await
+        .json();
+    assert_eq!(listed["total"], 1);
+    let patched = t
+        .app
+        .send(api(
+            "PATCH",
+            &format!("/api/v1/projects/{project}"),
+            &token,
+            Some(json!({ "budget_hours": "40" })),
+        ))
+        .await;
+    assert_eq!(patched.status, StatusCode::NO_CONTENT, "{}", patched.body);
+    assert_eq!(t.light(project.parse().unwrap()).await, "green");
+    // a read-only token cannot book
+    let reader = t.app.token(t.tenant, &["projects:read"]).await;
+    let refused = t
+        .app
+        .send(api("POST", "/api/v1/time-entries", &reader, Some(json!({ "user_id": t.staff_id, "project_id": project, "work_date": "2026-11-10", "duration": "1" }))))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_resource_plan_weighs_assignments_against_capacity_holidays_and_absences() {
+    let t = team("ressourcen").await;
+    let project = t
+        .project(json!({ "name": "Portal", "billing": "time_and_material" }))
+        .await;
+    sqlx::query("insert into project_settings (tenant_id, federal_state) values ($1, 'NW')")
+        .bind(t.tenant)
+        .execute(&t.app.pool)
+        .await
+        .unwrap();
+    // 36 h a week on the project from Monday 18 May 2026 for three weeks
+    let assigned = t
+        .app
+        .call(
+            "resources/assign",
+            Some(&t.manager),
+            json!({ "id": null, "input": { "user_id": t.staff_id, "project_id": project,
+              "starts_on": "2026-05-18", "ends_on": "2026-06-07", "hours_per_week": "36" } }),
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::OK, "{}", assigned.body);
+    let assignment = assigned.json().as_str().unwrap().to_owned();
+    // a week off in the third week
+    let away = t
+        .app
+        .call("resources/absence", Some(&t.staff), json!({ "input": { "kind": "vacation", "starts_on": "2026-06-01", "ends_on": "2026-06-05" } }))
+        .await;
+    assert_eq!(away.status, StatusCode::OK, "{}", away.body);
+    let plan = t
+        .app
+        .call(
+            "resources/plan",
+            Some(&t.staff),
+            json!({ "from": "2026-05-18", "weeks": 3 }),
+        )
+        .await;
+    assert_eq!(plan.status, StatusCode::OK, "{}", plan.body);
+    let plan = plan.json();
+    let person = plan["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["person"]["id"] == json!(t.staff_id))
+        .unwrap()
+        .clone();
+    let weeks = person["weeks"].as_array().unwrap();
+    // 40 h, 36 planned: full; Whit Monday (NW): 32 h, overbooked; vacation: nothing to give
+    assert_eq!(
+        (weeks[0]["capacity"].as_str(), weeks[0]["load"].as_str()),
+        (Some("40"), Some("Full"))
+    );
+    assert_eq!(
+        (weeks[1]["capacity"].as_str(), weeks[1]["load"].as_str()),
+        (Some("32"), Some("Overbooked"))
+    );
+    assert!(weeks[1]["days_off"][0]
+        .as_str()
+        .unwrap()
+        .contains("Pfingst"));
+    assert_eq!(
+        (weeks[2]["capacity"].as_str(), weeks[2]["load"].as_str()),
+        (Some("0"), Some("Overbooked"))
+    );
+    assert_eq!(
+        plan["can_plan"], false,
+        "staff see the plan but do not plan"
+    );
+
+    // dragged onto the manager, two weeks later: same length, new person
+    let moved = t
+        .app
+        .call(
+            "resources/move",
+            Some(&t.manager),
+            json!({ "id": assignment, "user_id": t.manager_id, "starts_on": "2026-06-01" }),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.body);
+    let (user, from, to): (Uuid, chrono::NaiveDate, chrono::NaiveDate) =
+        sqlx::query_as("select user_id, starts_on, ends_on from assignments where id = $1::uuid")
+            .bind(&assignment)
+            .fetch_one(&t.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        (user, from.to_string(), to.to_string()),
+        (
+            t.manager_id,
+            "2026-06-01".to_owned(),
+            "2026-06-21".to_owned()
+        )
+    );
+    let refused = t
+        .app
+        .call(
+            "resources/move",
+            Some(&t.staff),
+            json!({ "id": assignment, "user_id": t.staff_id, "starts_on": "2026-06-01" }),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let bad = t
+        .app
+        .call(
+            "resources/assign",
+            Some(&t.manager),
+            json!({ "id": null, "input": { "user_id": t.staff_id, "project_id": project,
+              "starts_on": "2026-06-07", "ends_on": "2026-06-01", "hours_per_week": "0" } }),
+        )
+        .await;
+    let mut fields = bad.fields();
+    fields.sort();
+    assert_eq!(fields, vec!["ends_on", "hours_per_week"]);
+}
