@@ -199,6 +199,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/projects") view=projects::pages::ProjectsPage/>
                     <Route path=path!("/projects/new") view=projects::pages::NewProjectPage/>
                     <Route path=path!("/projects/settings") view=projects::pages::ProjectSettingsPage/>
+                    <Route path=path!("/projects/report") view=projects::pages::ProfitPage/>
                     <Route path=path!("/projects/:id") view=projects::pages::ProjectPage/>
                     <Route path=path!("/time") view=time::pages::TimePage/>
                     <Route path=path!("/resources") view=resources::pages::ResourcesPage/>

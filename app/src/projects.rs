@@ -11,6 +11,8 @@
 //!   recording the customer's word); every step is audited.
 
 pub mod api;
+#[cfg(feature = "ssr")]
+pub mod billing;
 pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]

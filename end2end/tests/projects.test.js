@@ -33,13 +33,13 @@ test('plan a project, time it, fill the week, watch the light turn', async () =>
   await assert.doesNotReject(page.locator('main .light-green').first().waitFor());
 
   // the timer, started from the top bar
-  await page.locator('.timer-start > summary').click();
+  await page.locator('.timer-start > button').click();
   const timerProject = page.locator('#timer-project');
   const option = timerProject.locator('option', { hasText: 'Relaunch Praxis-Website' });
   await option.waitFor({ state: 'attached' });
   await timerProject.selectOption(await option.getAttribute('value'));
   await page.locator('#timer-note').fill('Kick-off');
-  await page.locator('.timer-start form').getByRole('button', { name: 'Timer' }).click();
+  await page.locator('.timer-start form').getByRole('button', { name: 'Timer starten' }).click();
   const clock = page.getByRole('timer');
   await assert.doesNotReject(clock.waitFor());
   const first = await clock.textContent();
@@ -54,11 +54,11 @@ test('plan a project, time it, fill the week, watch the light turn', async () =>
   await assert.doesNotReject(second.getByRole('timer').waitFor());
   await assert.doesNotReject(second.locator('.timer-project', { hasText: 'Relaunch Praxis-Website' }).waitFor());
   await page.getByRole('button', { name: 'Stopp' }).click();
-  await assert.doesNotReject(page.locator('.timer-start > summary').waitFor());
+  await assert.doesNotReject(page.locator('.timer-start > button').waitFor());
   // the other tab hears of it when it gets focus again
   await second.bringToFront();
   await second.evaluate(() => window.dispatchEvent(new Event('focus')));
-  await assert.doesNotReject(second.locator('.timer-start > summary').waitFor());
+  await assert.doesNotReject(second.locator('.timer-start > button').waitFor());
   await second.close();
 
   // the week: the timer's project has its row; Monday typed, arrow right, Tuesday typed, Enter
@@ -100,5 +100,48 @@ test('plan a project, time it, fill the week, watch the light turn', async () =>
   assert.match(await point.getAttribute('aria-label'), /^Woche ab \d\d\.\d\d\.\d{4}: 6,\d\d h gebucht, -1,\d\d h übrig$/);
   assert.ok(await page.evaluate(() => document.activeElement.classList.contains('chart-over')), 'the week over plan is marked by shape');
   await screenshot(page, 'project-page');
+  assert.deepEqual(page.errors, []);
+});
+
+test('the resource plan: read it with the keyboard, plan someone, drag the assignment to a colleague', async () => {
+  const { kontor, page } = session;
+  await page.goto(`${kontor.url}/resources`);
+  await hydrated(page);
+  const first = page.locator('#heat-0-0');
+  await first.focus();
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'heat-0-1');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'heat-1-1');
+  const second = (await page.locator('.heat-name').nth(1).textContent()).trim();
+  await page.keyboard.press('Enter');
+  await assert.doesNotReject(page.getByRole('heading', { name: second, exact: true }).waitFor());
+
+  // 50 hours a week for two weeks: overbooked, said in words and by hatching
+  const monday = new Date();
+  monday.setDate(monday.getDate() - ((monday.getDay() + 6) % 7));
+  const iso = (d) => d.toISOString().slice(0, 10);
+  const end = new Date(monday.getTime() + 13 * 86400000);
+  await page.getByText('Einsatz planen').click();
+  const project = page.locator('#assign-project');
+  const option = project.locator('option', { hasText: 'Relaunch Praxis-Website' });
+  await option.waitFor({ state: 'attached' });
+  await project.selectOption(await option.getAttribute('value'));
+  await page.locator('#field-starts_on').first().fill(iso(monday));
+  await page.locator('#field-ends_on').first().fill(iso(end));
+  await page.getByLabel(/Stunden je Woche/).fill('50');
+  await page.getByRole('button', { name: 'Speichern' }).first().click();
+  const cell = page.locator('#heat-1-0');
+  await assert.doesNotReject(page.locator('#heat-1-0.load-over').waitFor());
+  assert.match(await cell.getAttribute('aria-label'), new RegExp(`^${second}, KW \\d+ ab .*: 50,0 h geplant von .*überbucht`));
+  await screenshot(page, 'resources');
+
+  // dragged onto the first person's row, one week later
+  const firstName = (await page.locator('.heat-name').nth(0).textContent()).trim();
+  const item = page.locator('.assignment', { hasText: 'Relaunch Praxis-Website' });
+  await item.dragTo(page.locator('#heat-0-1'));
+  await assert.doesNotReject(page.locator('#heat-0-1.load-over').waitFor());
+  await assert.doesNotReject(page.locator('#heat-1-0:not(.load-over)').waitFor());
+  assert.match(await page.locator('#heat-0-1').getAttribute('aria-label'), new RegExp(`^${firstName}, `));
   assert.deepEqual(page.errors, []);
 });

@@ -48,32 +48,36 @@ fn ms(d: Duration) -> String {
 }
 
 /// Seeds one tenant with `users` members, set-based; returns (tenant, admin session token, API token).
-async fn seed(pool: &PgPool, users: u32) -> anyhow::Result<(Uuid, String, String)> {
+async fn seed(pool: &PgPool, slug: &str, users: u32) -> anyhow::Result<(Uuid, String, String)> {
     let tenant_id = Uuid::new_v4();
     let mut tx = pool.begin().await?;
-    sqlx::query("insert into tenants (id, slug, legal_name) values ($1, 'bench', 'Bench GmbH')")
+    sqlx::query("insert into tenants (id, slug, legal_name) values ($1, $2, $2 || ' GmbH')")
         .bind(tenant_id)
+        .bind(slug)
         .execute(&mut *tx)
         .await?;
     let hash = app::auth::secrets::hash_password("bench-password-1")?;
     sqlx::query(
         "with new_users as (
              insert into users (id, email, display_name, password_hash)
-             select gen_random_uuid(), 'user' || n || '@bench.test', 'Benutzer ' || n, $2
+             select gen_random_uuid(), 'user' || n || '@' || $4 || '.test', 'Benutzer ' || n, $2
              from generate_series(1, $1) n
              returning id, email
          )
          insert into memberships (tenant_id, user_id, roles)
-         select $3, id, case when email = 'user1@bench.test' then array['admin'] else array['staff'] end from new_users",
+         select $3, id, case when email = 'user1@' || $4 || '.test' then array['admin'] else array['staff'] end from new_users",
     )
     .bind(i32::try_from(users.max(1)).unwrap_or(1000))
     .bind(&hash)
     .bind(tenant_id)
+    .bind(slug)
     .execute(&mut *tx)
     .await?;
-    let admin: Uuid = sqlx::query_scalar("select id from users where email = 'user1@bench.test'")
-        .fetch_one(&mut *tx)
-        .await?;
+    let admin: Uuid =
+        sqlx::query_scalar("select id from users where email = 'user1@' || $1 || '.test'")
+            .bind(slug)
+            .fetch_one(&mut *tx)
+            .await?;
     let session =
         app::auth::repo::create_session(&mut tx, admin, Some(tenant_id), false, None, None).await?;
     let token = app::tokens::repo::create(
@@ -107,6 +111,121 @@ async fn time_requests(
     }
     times.sort();
     Ok(times)
+}
+
+/// Projects at agency scale in a tenant of their own: 200 staff, 500 customers, 5,000
+/// projects with three work packages each, 1,000,000 time entries over two years, two
+/// assignments per person over the coming weeks; seeded set-based (COPY of the entries as
+/// baseline), then the PM dashboard, a timesheet week and the resource heatmap timed as
+/// their pages call them.
+async fn projects(pool: &PgPool, app: &axum::Router) -> anyhow::Result<()> {
+    let (tenant, session, _) = seed(pool, "bench-projects", 200).await?;
+    let started = Instant::now();
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "insert into customers (id, tenant_id, number, kind, company_name)
+         select gen_random_uuid(), $1, 'K-' || lpad(n::text, 6, '0'), 'company', 'Kunde ' || n
+         from generate_series(1, 500) n",
+    )
+    .bind(tenant)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "with k as (select array_agg(id order by number) a from customers where tenant_id = $1),
+              u as (select array_agg(user_id order by user_id) a from memberships where tenant_id = $1)
+         insert into projects (id, tenant_id, customer_id, number, name, billing_mode, status, manager_id,
+                               starts_on, ends_on, budget_hours, budget_amount, hourly_rate, light)
+         select gen_random_uuid(), $1, k.a[1 + n % 500], 'P-' || lpad(n::text, 5, '0'), 'Projekt ' || n,
+                (array['time_and_material', 'fixed_price', 'retainer'])[1 + n % 3],
+                case when n % 5 = 0 then 'done' else 'active' end, u.a[1 + n % 20],
+                current_date - (n % 700), current_date - (n % 700) + 120, 150 + n % 300, 15000 + (n % 300) * 100, 100,
+                (array['green', 'green', 'yellow', 'red'])[1 + n % 4]
+         from generate_series(1, 5000) n, k, u",
+    )
+    .bind(tenant)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into work_packages (id, tenant_id, project_id, position, name, planned_hours, planned_amount, progress)
+         select gen_random_uuid(), $1, p.id, w, (array['Konzept', 'Umsetzung', 'Abnahme'])[w], 50, 5000, (w * 30) % 100
+         from projects p, generate_series(1, 3) w where p.tenant_id = $1",
+    )
+    .bind(tenant)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "insert into assignments (id, tenant_id, user_id, project_id, starts_on, ends_on, hours_per_week)
+         select gen_random_uuid(), $1, m.user_id, p.id, current_date + (i * 14), current_date + (i * 14) + 41, 12 + (i * 7) % 20
+         from (select user_id, row_number() over (order by user_id) r from memberships where tenant_id = $1) m
+         cross join generate_series(0, 1) i
+         join lateral (select id from projects where tenant_id = $1 and status = 'active' order by number
+                       offset (m.r * 3 + i) % 4000 limit 1) p on true",
+    )
+    .bind(tenant)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let entries = "with u as (select array_agg(user_id order by user_id) a from memberships where tenant_id = $1),
+                        p as (select array_agg(id order by number) a from projects where tenant_id = $1),
+                        w as (select array_agg(w.id order by p.number, w.position) a
+                              from work_packages w join projects p on p.id = w.project_id where p.tenant_id = $1)
+                   select gen_random_uuid() as id, $1::uuid as tenant_id, u.a[1 + n % 200] as user_id,
+                          p.a[1 + (n * 7) % 5000] as project_id, w.a[((n * 7) % 5000) * 3 + 1 + n % 3] as work_package_id,
+                          current_date - (n % 730) as work_date, 30 + (n % 7) * 15 as minutes, n % 10 <> 0 as billable,
+                          100.00 as rate, 45.00 as cost_rate, 'manual' as source
+                   from generate_series(1, 1000000) n, u, p, w";
+    let columns = "id, tenant_id, user_id, project_id, work_package_id, work_date, minutes, billable, rate, cost_rate, source";
+    let insert_started = Instant::now();
+    sqlx::query(&format!("insert into time_entries ({columns}) {entries}"))
+        .bind(tenant)
+        .execute(pool)
+        .await?;
+    let insert_time = insert_started.elapsed();
+    sqlx::query("analyze").execute(pool).await?;
+    println!(
+        "projects: seeded 200 staff, 5,000 projects, 15,000 work packages, 1,000,000 time entries in {} (entries {})",
+        ms(started.elapsed()),
+        ms(insert_time)
+    );
+    let page = page_request(1, "", "");
+    let page_by_customer = page_request(2, "customer", "");
+    let searched = page_request(1, "", "Projekt 12");
+    let dashboards = [
+        serde_json::json!({ "filter": {}, "page": page }),
+        serde_json::json!({ "filter": { "light": "red" }, "page": page }),
+        serde_json::json!({ "filter": {}, "page": page_by_customer }),
+        serde_json::json!({ "filter": {}, "page": searched }),
+    ];
+    time_list(
+        app,
+        &session,
+        "projects/dashboard",
+        "PM dashboard (25 projects, lights, milestones, team week)",
+        &dashboards,
+    )
+    .await?;
+    let weeks = [
+        serde_json::json!({ "user_id": null, "monday": null }),
+        serde_json::json!({ "user_id": null, "monday": "2026-06-01" }),
+    ];
+    time_list(
+        app,
+        &session,
+        "time/week",
+        "timesheet week (about 50 entries)",
+        &weeks,
+    )
+    .await?;
+    let plans = [serde_json::json!({ "from": null, "weeks": 12 })];
+    time_list(
+        app,
+        &session,
+        "resources/plan",
+        "resource heatmap (200 people × 12 weeks)",
+        &plans,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Requests per second with `concurrency` callers for `seconds`.
@@ -749,7 +868,7 @@ fn compressed_size(path: &std::path::Path, program: &str, args: &[&str]) -> Opti
 pub async fn run(pool: PgPool, config: Config, options: BenchOptions) -> anyhow::Result<()> {
     crate::db::migrate(&pool).await?;
     let seed_started = Instant::now();
-    let (tenant, session, token) = seed(&pool, options.users).await?;
+    let (tenant, session, token) = seed(&pool, "bench", options.users).await?;
     println!(
         "seeded 1 tenant with {} users in {}",
         options.users,
@@ -820,6 +939,7 @@ pub async fn run(pool: PgPool, config: Config, options: BenchOptions) -> anyhow:
     customers_and_contracts(&pool, &app, tenant, &session, options.customers).await?;
     usage_import(&pool, tenant, 100_000).await?;
     registrar_reconciliation(&pool, tenant, 100_000).await?;
+    projects(&pool, &app).await?;
     let small = billing_run(&pool, 10_000).await?;
     let large = billing_run(&pool, 100_000).await?;
     println!(

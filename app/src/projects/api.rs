@@ -521,3 +521,105 @@ pub async fn save_project_settings(input: ProjectSettingsInput) -> Result<(), Ap
         .await,
     )
 }
+
+/// A day as typed, or today in the tenant's time zone when empty.
+#[cfg(feature = "ssr")]
+async fn day_or_today(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    field: &str,
+    text: &str,
+) -> Result<chrono::NaiveDate, AppError> {
+    if text.trim().is_empty() {
+        return Ok(crate::contracts::repo::tenant_today(conn, actor.tenant_id)
+            .await?
+            .0);
+    }
+    crate::domain::format::parse_date(text)
+        .or_else(|| crate::domain::format::parse_date(&format!("{}-01", text.trim())))
+        .ok_or_else(|| AppError::field(field, Key::ErrDate.text(actor.lang)))
+}
+
+/// Bills the project's unbilled billable time up to `until` (empty: today) as an invoice
+/// draft; answers the draft's id.
+#[server(prefix = "/sf", endpoint = "projects/bill-time", input = Json, output = Json)]
+pub async fn bill_project_time(project_id: Uuid, until: String) -> Result<Uuid, AppError> {
+    respond(
+        async {
+            let actor = authorize(Permission::ManageBilling)?;
+            let mut tx = pool()?.begin().await?;
+            let until = day_or_today(&mut tx, &actor, "until", &until).await?;
+            let invoice = super::billing::bill_time(&mut tx, &actor, project_id, until).await?;
+            tx.commit().await?;
+            Ok(invoice)
+        }
+        .await,
+    )
+}
+
+/// A reached milestone as a partial invoice draft.
+#[server(prefix = "/sf", endpoint = "projects/bill-milestone", input = Json, output = Json)]
+pub async fn bill_project_milestone(id: Uuid) -> Result<Uuid, AppError> {
+    respond(
+        async {
+            let actor = authorize(Permission::ManageBilling)?;
+            let mut tx = pool()?.begin().await?;
+            let invoice = super::billing::bill_milestone(&mut tx, &actor, id).await?;
+            tx.commit().await?;
+            Ok(invoice)
+        }
+        .await,
+    )
+}
+
+/// A retainer month (`YYYY-MM`, or a day in it) as an invoice draft.
+#[server(prefix = "/sf", endpoint = "projects/bill-retainer", input = Json, output = Json)]
+pub async fn bill_project_retainer(project_id: Uuid, month: String) -> Result<Uuid, AppError> {
+    respond(
+        async {
+            let actor = authorize(Permission::ManageBilling)?;
+            let mut tx = pool()?.begin().await?;
+            let month = day_or_today(&mut tx, &actor, "month", &month).await?;
+            let invoice = super::billing::bill_retainer(&mut tx, &actor, project_id, month).await?;
+            tx.commit().await?;
+            Ok(invoice)
+        }
+        .await,
+    )
+}
+
+/// Profit per project and customer and payouts per person for a period (default: this
+/// year so far); for management, accounting and project managers.
+#[server(prefix = "/sf", endpoint = "projects/profit", input = Json, output = Json)]
+pub async fn load_profit_report(from: String, to: String) -> Result<ProfitReport, AppError> {
+    respond(
+        async {
+            let actor = authorize(Permission::UseStaffApp)?;
+            if !(actor.may(Permission::ViewRevenue) || actor.may(Permission::ManageProjects)) {
+                return Err(AppError::Forbidden);
+            }
+            let mut conn = pool()?.acquire().await?;
+            let today = crate::contracts::repo::tenant_today(&mut conn, actor.tenant_id)
+                .await?
+                .0;
+            let from = if from.trim().is_empty() {
+                today.with_ordinal(1).unwrap_or(today)
+            } else {
+                day_or_today(&mut conn, &actor, "from", &from).await?
+            };
+            let to = if to.trim().is_empty() {
+                today
+            } else {
+                day_or_today(&mut conn, &actor, "to", &to).await?
+            };
+            if to < from {
+                return Err(AppError::field(
+                    "to",
+                    Key::ErrEndBeforeStart.text(actor.lang),
+                ));
+            }
+            Ok(repo::profit(&mut conn, actor.tenant_id, from, to).await?)
+        }
+        .await,
+    )
+}

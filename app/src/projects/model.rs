@@ -591,6 +591,8 @@ pub struct Milestone {
     pub status: MilestoneStatus,
     /// `YYYY-MM-DD HH:MM` in the tenant's time zone, and who accepted.
     pub accepted: Option<(String, String)>,
+    /// The partial invoice (draft or issued) and its number once issued.
+    pub invoice_id: Option<Uuid>,
     pub invoice_number: Option<String>,
 }
 
@@ -641,4 +643,46 @@ pub struct ProjectSettingsInput {
     pub rounding_mode: String,
     pub federal_state: String,
     pub time_locked_until: String,
+}
+
+/// A project's money in a period: what was invoiced (net, less credit notes) against what
+/// its time cost (hours × each person's payout rate).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProjectProfit {
+    pub project_id: Uuid,
+    pub label: String,
+    pub customer_id: Uuid,
+    pub customer_name: String,
+    pub revenue: Decimal,
+    pub hours: Decimal,
+    pub cost: Decimal,
+    pub profit: Decimal,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerProfit {
+    pub customer_id: Uuid,
+    pub customer_name: String,
+    pub revenue: Decimal,
+    pub cost: Decimal,
+    pub profit: Decimal,
+}
+
+/// What a person's work in a period is owed: hours × their payout rate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Payout {
+    pub person: Person,
+    pub hours: Decimal,
+    pub billable_hours: Decimal,
+    pub amount: Decimal,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProfitReport {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub currency: String,
+    pub projects: Vec<ProjectProfit>,
+    pub customers: Vec<CustomerProfit>,
+    pub payouts: Vec<Payout>,
 }

@@ -129,7 +129,9 @@ pub fn ProjectsPage() -> impl IntoView {
             <h1>{t(Key::ProjDashboardTitle)}</h1>
             <div class="actions">
                 <a class="button" href="/time">{t(Key::TimeTitle)}</a>
+                <a class="button" href="/resources">{t(Key::ResTitle)}</a>
                 {move || can_manage.get().then(|| view! {
+                    <a class="button" href="/projects/report">{t(Key::ProjProfitNav)}</a>
                     <a class="button" href="/projects/settings">{t(Key::ProjSettingsTitle)}</a>
                     <a class="button button-primary" href="/projects/new">{t(Key::ProjNew)}</a>
                 })}
@@ -431,6 +433,8 @@ fn ProjectView(detail: ProjectDetail, version: RwSignal<u32>) -> impl IntoView {
     };
     let input = detail.input.clone();
     let id = detail.id;
+    let can_bill = use_permission(crate::domain::Permission::ManageBilling);
+    let billing_detail = detail.clone();
     view! {
         <Title text=title.clone()/>
         <div class="page-head">
@@ -474,6 +478,7 @@ fn ProjectView(detail: ProjectDetail, version: RwSignal<u32>) -> impl IntoView {
         </section>
         <WorkPackages detail=detail.clone() version/>
         <Milestones detail=detail.clone() version/>
+        {move || can_bill.get().then(|| view! { <BillingCard detail=billing_detail.clone()/> })}
     }
 }
 
@@ -741,8 +746,16 @@ fn Milestones(detail: ProjectDetail, version: RwSignal<u32>) -> impl IntoView {
     let can_manage = use_permission(crate::domain::Permission::ManageProjects);
     let currency = detail.currency.clone();
     let project_id = detail.id;
+    let can_bill = use_permission(crate::domain::Permission::ManageBilling);
     let reached = ServerAction::<ReportMilestoneReached>::new();
     let accepted = ServerAction::<RecordMilestoneAcceptance>::new();
+    let bill = ServerAction::<BillProjectMilestone>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(invoice)) = bill.value().get() {
+            navigate(&format!("/invoices/{invoice}"), Default::default());
+        }
+    });
     Effect::new(move |_| {
         if matches!(reached.value().get(), Some(Ok(())))
             || matches!(accepted.value().get(), Some(Ok(())))
@@ -774,13 +787,23 @@ fn Milestones(detail: ProjectDetail, version: RwSignal<u32>) -> impl IntoView {
                                 MilestoneStatus::Open => view! { <button type="button" class="button" on:click=move |_| { reached.dispatch(ReportMilestoneReached { id }); }>{t(Key::MilestoneMarkReached)}</button> }.into_any(),
                                 MilestoneStatus::Reached => view! { <button type="button" class="button" on:click=move |_| { accepted.dispatch(RecordMilestoneAcceptance { id }); }>{t(Key::MilestoneRecordAcceptance)}</button> }.into_any(),
                                 MilestoneStatus::Accepted => ().into_any(),
-                            })}</td>
+                            })}
+                            {match m.invoice_id {
+                                Some(invoice) => view! { " "<a href=format!("/invoices/{invoice}")>{m.invoice_number.clone().unwrap_or_else(|| t(Key::ProjInvoice).to_owned())}</a> }.into_any(),
+                                None => {
+                                    let billable = m.status != MilestoneStatus::Open && m.amount.is_some_and(|a| a > Decimal::ZERO);
+                                    (move || (billable && can_bill.get()).then(|| view! {
+                                        " "<button type="button" class="button" on:click=move |_| { bill.dispatch(BillProjectMilestone { id }); }>{t(Key::ProjBillMilestone)}</button>
+                                    })).into_any()
+                                }
+                            }}</td>
                         </tr> }
                     }).collect_view()}
                 </tbody>
             </table>
             <FormError result=reached.value()/>
             <FormError result=accepted.value()/>
+            <FormError result=bill.value()/>
             {move || can_manage.get().then(|| view! { <MilestoneForm project_id version/> })}
         </section>
     }
@@ -933,5 +956,143 @@ fn SettingsForm(settings: ProjectSettings) -> impl IntoView {
             {move || matches!(save.value().get(), Some(Ok(()))).then(|| view! { <p class="alert alert-ok" role="status">{t(Key::Saved)}</p> })}
             <div class="actions"><button type="submit" class="button button-primary" disabled=move || save.pending().get()>{t(Key::Save)}</button></div>
         </form>
+    }
+}
+
+/// Billing a project: its time up to a day, a retainer month, milestones (in their table).
+/// Each makes an invoice draft and opens it.
+#[component]
+fn BillingCard(detail: ProjectDetail) -> impl IntoView {
+    let lang = use_lang();
+    let navigate = use_navigate();
+    let project_id = detail.id;
+    let until = RwSignal::new(String::new());
+    let month = RwSignal::new(String::new());
+    let bill_time = ServerAction::<BillProjectTime>::new();
+    let bill_month = ServerAction::<BillProjectRetainer>::new();
+    Effect::new(move |_| {
+        let made = bill_time.value().get().or_else(|| bill_month.value().get());
+        if let Some(Ok(invoice)) = made {
+            navigate(&format!("/invoices/{invoice}"), Default::default());
+        }
+    });
+    let time_errors = field_errors(bill_time.value());
+    let month_errors = field_errors(bill_month.value());
+    let billing = detail.input.billing;
+    view! {
+        <section class="card" aria-labelledby="proj-billing">
+            <h2 id="proj-billing">{t(Key::ProjBillingTitle)}</h2>
+            <p>{t(Key::ProjUnbilled)}": "{hours(detail.unbilled_hours, lang)}" · "<Money amount=detail.unbilled_amount currency=detail.currency.clone()/></p>
+            {match billing {
+                ProjectBilling::TimeAndMaterial => view! {
+                    <form class="inline-form wrap-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                        ev.prevent_default();
+                        bill_time.dispatch(BillProjectTime { project_id, until: until.get_untracked() });
+                    } novalidate>
+                        <TextField label=t(Key::ProjBillUntil) name="until" value=until errors=time_errors kind="date" hint=t(Key::ProjBillUntilHint)/>
+                        <button type="submit" class="button button-primary" disabled=move || bill_time.pending().get()>{t(Key::ProjBillTime)}</button>
+                    </form>
+                    <FormError result=bill_time.value()/>
+                }.into_any(),
+                ProjectBilling::Retainer => view! {
+                    <form class="inline-form wrap-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                        ev.prevent_default();
+                        bill_month.dispatch(BillProjectRetainer { project_id, month: month.get_untracked() });
+                    } novalidate>
+                        <TextField label=t(Key::ProjBillMonth) name="month" value=month errors=month_errors kind="month"/>
+                        <button type="submit" class="button button-primary" disabled=move || bill_month.pending().get()>{t(Key::ProjBillRetainer)}</button>
+                    </form>
+                    <FormError result=bill_month.value()/>
+                }.into_any(),
+                ProjectBilling::FixedPrice => view! { <p class="muted">{t(Key::ProjFixedPriceBilling)}</p> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub fn ProfitPage() -> impl IntoView {
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let period = RwSignal::new((String::new(), String::new()));
+    let report = Resource::new(
+        move || period.get(),
+        |(from, to)| load_profit_report(from, to),
+    );
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        period.set((from.get_untracked(), to.get_untracked()));
+    };
+    view! {
+        <Title text=t(Key::ProjProfitTitle)/>
+        <h1>{t(Key::ProjProfitTitle)}</h1>
+        <form class="card stack" on:submit=submit novalidate>
+            <div class="grid-2">
+                <TextField label=t(Key::AccFrom) name="from" value=from errors=crate::error::FieldErrors::default() kind="date" hint=t(Key::ProjProfitHint)/>
+                <TextField label=t(Key::AccTo) name="to" value=to errors=crate::error::FieldErrors::default() kind="date"/>
+            </div>
+            <div class="actions"><button type="submit" class="button button-primary">{t(Key::ProjShow)}</button></div>
+        </form>
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match report.await {
+                    Ok(report) => view! { <ProfitView report/> }.into_any(),
+                    Err(error) => view! { <ErrorBox error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ProfitView(report: ProfitReport) -> impl IntoView {
+    let lang = use_lang();
+    let currency = report.currency.clone();
+    let signed = move |value: Decimal| {
+        let text = crate::domain::format::money(value, &currency, lang);
+        view! { <span class="num" class:negative=value < Decimal::ZERO>{text}</span> }
+    };
+    view! {
+        <p class="muted"><Date date=report.from/>" – "<Date date=report.to/></p>
+        <table class="table">
+            <caption>{t(Key::ProjProfitByProject)}</caption>
+            <thead><tr>
+                <th scope="col">{t(Key::ProjProject)}</th><th scope="col">{t(Key::ProjCustomer)}</th>
+                <th scope="col" class="num">{t(Key::ProjRevenue)}</th><th scope="col" class="num">{t(Key::TimeHours)}</th>
+                <th scope="col" class="num">{t(Key::ProjCost)}</th><th scope="col" class="num">{t(Key::ProjProfit)}</th>
+            </tr></thead>
+            <tbody>
+                {report.projects.is_empty().then(|| view! { <tr><td colspan="6" class="muted">{t(Key::ProjNoFigures)}</td></tr> })}
+                {report.projects.iter().map(|p| view! { <tr>
+                    <th scope="row"><a href=format!("/projects/{}", p.project_id)>{p.label.clone()}</a></th>
+                    <td>{p.customer_name.clone()}</td>
+                    <td class="num">{signed(p.revenue)}</td>
+                    <td class="num">{number(p.hours, 2, lang)}</td>
+                    <td class="num">{signed(p.cost)}</td>
+                    <td class="num">{signed(p.profit)}</td>
+                </tr> }).collect_view()}
+            </tbody>
+        </table>
+        <div class="grid-2">
+            <table class="table">
+                <caption>{t(Key::ProjProfitByCustomer)}</caption>
+                <thead><tr><th scope="col">{t(Key::ProjCustomer)}</th><th scope="col" class="num">{t(Key::ProjRevenue)}</th>
+                    <th scope="col" class="num">{t(Key::ProjCost)}</th><th scope="col" class="num">{t(Key::ProjProfit)}</th></tr></thead>
+                <tbody>{report.customers.iter().map(|c| view! { <tr>
+                    <th scope="row"><a href=format!("/customers/{}", c.customer_id)>{c.customer_name.clone()}</a></th>
+                    <td class="num">{signed(c.revenue)}</td><td class="num">{signed(c.cost)}</td><td class="num">{signed(c.profit)}</td>
+                </tr> }).collect_view()}</tbody>
+            </table>
+            <table class="table">
+                <caption>{t(Key::ProjPayouts)}</caption>
+                <thead><tr><th scope="col">{t(Key::TimePerson)}</th><th scope="col" class="num">{t(Key::TimeHours)}</th>
+                    <th scope="col" class="num">{t(Key::ProjBillable)}</th><th scope="col" class="num">{t(Key::ProjPayout)}</th></tr></thead>
+                <tbody>{report.payouts.iter().map(|p| view! { <tr>
+                    <th scope="row">{p.person.name.clone()}</th>
+                    <td class="num">{number(p.hours, 2, lang)}</td><td class="num">{number(p.billable_hours, 2, lang)}</td>
+                    <td class="num">{signed(p.amount)}</td>
+                </tr> }).collect_view()}</tbody>
+            </table>
+        </div>
     }
 }

@@ -839,11 +839,12 @@ async fn milestones_of(conn: &mut PgConnection, project_id: Uuid) -> sqlx::Resul
         String,
         Option<String>,
         Option<String>,
+        Option<Uuid>,
         Option<String>,
     );
     let rows: Vec<Row> = sqlx::query_as(
         "select m.id, m.name, m.due_on, m.amount, m.status,
-                to_char(m.accepted_at at time zone t.time_zone, 'YYYY-MM-DD HH24:MI'), u.display_name, i.number
+                to_char(m.accepted_at at time zone t.time_zone, 'YYYY-MM-DD HH24:MI'), u.display_name, m.invoice_id, i.number
          from milestones m join tenants t on t.id = m.tenant_id
          left join users u on u.id = m.accepted_by
          left join invoices i on i.id = m.invoice_id
@@ -855,7 +856,17 @@ async fn milestones_of(conn: &mut PgConnection, project_id: Uuid) -> sqlx::Resul
     Ok(rows
         .into_iter()
         .map(
-            |(id, name, due_on, amount, status, accepted_at, accepted_by, invoice_number)| {
+            |(
+                id,
+                name,
+                due_on,
+                amount,
+                status,
+                accepted_at,
+                accepted_by,
+                invoice_id,
+                invoice_number,
+            )| {
                 Milestone {
                     id,
                     name,
@@ -863,6 +874,7 @@ async fn milestones_of(conn: &mut PgConnection, project_id: Uuid) -> sqlx::Resul
                     amount,
                     status: MilestoneStatus::parse(&status).unwrap_or(MilestoneStatus::Open),
                     accepted: accepted_at.map(|at| (at, accepted_by.unwrap_or_default())),
+                    invoice_id,
                     invoice_number,
                 }
             },
@@ -1054,4 +1066,111 @@ pub async fn advance_milestone(
     .bind(customer)
     .fetch_optional(conn)
     .await
+}
+
+/// Revenue, cost and profit per project and customer, and payouts per person, for a period:
+/// revenue by issue date of the project's invoices (credit notes of them subtract), cost
+/// and payouts by work date.
+pub async fn profit(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> sqlx::Result<ProfitReport> {
+    type Row = (Uuid, String, Uuid, String, Decimal, i64, Decimal);
+    let rows: Vec<Row> = sqlx::query_as(
+        "with revenue as (
+             select pi.project_id, sum(case when i.kind = 'credit_note' then -i.net_total else i.net_total end) as net
+             from invoices i
+             join project_invoices pi on pi.invoice_id = coalesce(i.corrects_id, i.id)
+             where i.tenant_id = $1 and i.status = 'issued' and i.issue_date between $2 and $3
+             group by 1
+         ), work as (
+             select project_id, sum(minutes)::bigint as minutes, sum(round(minutes * cost_rate / 60, 2)) as cost
+             from time_entries where tenant_id = $1 and work_date between $2 and $3
+             group by 1
+         )
+         select p.id, p.number || ' · ' || p.name, p.customer_id, k.display_name,
+                coalesce(r.net, 0), coalesce(w.minutes, 0), coalesce(w.cost, 0)
+         from projects p join customers k on k.id = p.customer_id
+         left join revenue r on r.project_id = p.id
+         left join work w on w.project_id = p.id
+         where p.tenant_id = $1 and (r.project_id is not null or w.project_id is not null)
+         order by coalesce(r.net, 0) - coalesce(w.cost, 0) desc, p.number",
+    )
+    .bind(tenant_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?;
+    let projects: Vec<ProjectProfit> = rows
+        .into_iter()
+        .map(
+            |(project_id, label, customer_id, customer_name, revenue, minutes, cost)| {
+                ProjectProfit {
+                    project_id,
+                    label,
+                    customer_id,
+                    customer_name,
+                    revenue,
+                    hours: hours_of(minutes),
+                    cost,
+                    profit: revenue - cost,
+                }
+            },
+        )
+        .collect();
+    let mut customers: Vec<CustomerProfit> = Vec::new();
+    for p in &projects {
+        match customers
+            .iter_mut()
+            .find(|c| c.customer_id == p.customer_id)
+        {
+            Some(c) => {
+                c.revenue += p.revenue;
+                c.cost += p.cost;
+                c.profit += p.profit;
+            }
+            None => customers.push(CustomerProfit {
+                customer_id: p.customer_id,
+                customer_name: p.customer_name.clone(),
+                revenue: p.revenue,
+                cost: p.cost,
+                profit: p.profit,
+            }),
+        }
+    }
+    customers.sort_by_key(|c| std::cmp::Reverse(c.profit));
+    let payouts: Vec<(Uuid, String, i64, i64, Decimal)> = sqlx::query_as(
+        "select u.id, u.display_name, sum(e.minutes)::bigint, coalesce(sum(e.minutes) filter (where e.billable), 0)::bigint,
+                sum(round(e.minutes * e.cost_rate / 60, 2))
+         from time_entries e join users u on u.id = e.user_id
+         where e.tenant_id = $1 and e.work_date between $2 and $3
+         group by u.id, u.display_name order by u.display_name",
+    )
+    .bind(tenant_id)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *conn)
+    .await?;
+    let currency: String = sqlx::query_scalar("select currency from tenants where id = $1")
+        .bind(tenant_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(ProfitReport {
+        from,
+        to,
+        currency,
+        projects,
+        customers,
+        payouts: payouts
+            .into_iter()
+            .map(|(id, name, minutes, billable, amount)| Payout {
+                person: Person { id, name },
+                hours: hours_of(minutes),
+                billable_hours: hours_of(billable),
+                amount,
+            })
+            .collect(),
+    })
 }

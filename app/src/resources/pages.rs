@@ -78,6 +78,8 @@ fn describe(person: &str, load: &WeekLoad, lang: Lang) -> String {
 pub fn ResourcesPage() -> impl IntoView {
     let from = RwSignal::new(None::<NaiveDate>);
     let version = RwSignal::new(0u32);
+    // the person opened stays open while the plan reloads after a change
+    let selected = RwSignal::new(None::<Uuid>);
     let plan = Resource::new(
         move || (from.get(), version.get()),
         |(from, _)| load_resource_plan(from, WEEKS),
@@ -89,7 +91,7 @@ pub fn ResourcesPage() -> impl IntoView {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match plan.await {
-                    Ok(plan) => view! { <PlanView plan from version/> }.into_any(),
+                    Ok(plan) => view! { <PlanView plan from version selected/> }.into_any(),
                     Err(error) => view! { <ErrorBox error/> }.into_any(),
                 }
             })}
@@ -102,10 +104,11 @@ fn PlanView(
     plan: ResourcePlan,
     from: RwSignal<Option<NaiveDate>>,
     version: RwSignal<u32>,
+    selected: RwSignal<Option<Uuid>>,
 ) -> impl IntoView {
     let lang = use_lang();
     let first = plan.weeks.first().copied().unwrap_or_default();
-    let selected = RwSignal::new(plan.people.first().map(|p| p.person.id));
+    let everyone = plan.people.first().map(|p| p.person.id);
     let dragging = RwSignal::new(None::<Uuid>);
     let mover = ServerAction::<MoveAssignment>::new();
     Effect::new(move |_| {
@@ -115,7 +118,7 @@ fn PlanView(
     });
     let plan = StoredValue::new(plan);
     let person_plan = move || {
-        let id = selected.get()?;
+        let id = selected.get().or(everyone)?;
         plan.with_value(|p| p.people.iter().find(|x| x.person.id == id).cloned())
     };
     view! {
@@ -540,8 +543,16 @@ fn Absences(person: Uuid, absences: Vec<AbsenceView>, version: RwSignal<u32>) ->
                         </select>
                         <FieldError errors field="kind"/>
                     </div>
-                    <TextField label=t(Key::ProjStartsOn) name="starts_on" value=starts_on errors kind="date" required=true/>
-                    <TextField label=t(Key::ProjEndsOn) name="ends_on" value=ends_on errors kind="date" required=true/>
+                    <div class="field">
+                        <label for="absence-from">{t(Key::ProjStartsOn)}" *"</label>
+                        <input id="absence-from" type="date" bind:value=starts_on aria-describedby="field-starts_on-error"/>
+                        <FieldError errors field="starts_on"/>
+                    </div>
+                    <div class="field">
+                        <label for="absence-to">{t(Key::ProjEndsOn)}" *"</label>
+                        <input id="absence-to" type="date" bind:value=ends_on aria-describedby="field-ends_on-error"/>
+                        <FieldError errors field="ends_on"/>
+                    </div>
                 </div>
                 <FormError result=add.value()/>
                 <div class="actions"><button type="submit" class="button button-primary">{t(Key::Save)}</button></div>

@@ -134,10 +134,10 @@ pub fn TimerWidget() -> impl IntoView {
 
 #[component]
 fn TimerStartForm(start: ServerAction<StartTimer>, lang: Lang) -> impl IntoView {
+    let open = RwSignal::new(false);
     let project = RwSignal::new(None::<Uuid>);
     let package = RwSignal::new(None::<Uuid>);
     let note = RwSignal::new(String::new());
-    let choices = use_booking_projects();
     let errors = field_errors(start.value());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -151,18 +151,27 @@ fn TimerStartForm(start: ServerAction<StartTimer>, lang: Lang) -> impl IntoView 
         });
     };
     let _ = lang;
+    // the form (and its project list) is made afresh each time it opens
     view! {
-        <details class="timer-start">
-            <summary class="button button-quiet"><span aria-hidden="true">"▶ "</span>{t(Key::TimerStart)}</summary>
-            <form class="menu stack" on:submit=submit novalidate>
-                <ProjectSelect id="timer-project" project package choices errors/>
-                <div class="field">
-                    <label for="timer-note">{t(Key::TimeNote)}</label>
-                    <input id="timer-note" type="text" bind:value=note/>
-                </div>
-                <button type="submit" class="button button-primary">{t(Key::TimerStart)}</button>
-            </form>
-        </details>
+        <div class="timer-start">
+            <button type="button" class="button button-quiet" aria-expanded=move || open.get().to_string()
+                on:click=move |_| open.update(|o| *o = !*o)>
+                <span aria-hidden="true">"▶ "</span>{t(Key::TimerStart)}
+            </button>
+            {move || open.get().then(|| {
+                let choices = use_booking_projects();
+                view! {
+                    <form class="menu stack" on:submit=submit novalidate>
+                        <ProjectSelect id="timer-project" project package choices errors/>
+                        <div class="field">
+                            <label for="timer-note">{t(Key::TimeNote)}</label>
+                            <input id="timer-note" type="text" bind:value=note/>
+                        </div>
+                        <button type="submit" class="button button-primary">{t(Key::TimerStartNow)}</button>
+                    </form>
+                }
+            })}
+        </div>
     }
 }
 

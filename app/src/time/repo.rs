@@ -173,7 +173,7 @@ const ENTRY_COLUMNS: &str = "e.id, e.user_id, u.display_name as user_name, e.pro
     p.number || ' · ' || p.name as project_label, e.work_package_id, w.name as work_package_name, e.task_id,
     t.title as task_title, e.work_date, e.minutes, e.note, e.billable, e.rate,
     round(e.minutes * e.rate / 60, 2) as amount, e.source,
-    case when i.status = 'issued' then 'billed' when e.approved_at is not null then 'approved'
+    case when e.invoice_id is not null then 'billed' when e.approved_at is not null then 'approved'
          when e.work_date <= ps.time_locked_until then 'closed' else 'open' end as state";
 
 const ENTRY_FROM: &str = "time_entries e

@@ -653,3 +653,275 @@ async fn the_resource_plan_weighs_assignments_against_capacity_holidays_and_abse
     fields.sort();
     assert_eq!(fields, vec!["ends_on", "hours_per_week"]);
 }
+
+#[tokio::test]
+async fn projects_are_billed_through_invoice_drafts_once_and_given_back_when_discarded() {
+    let t = team("abrechnung").await;
+    t.app
+        .user(t.tenant, "buchhaltung@abrechnung.de", &["accountant"])
+        .await;
+    let accountant = t.app.login("buchhaltung@abrechnung.de").await;
+    let project = t
+        .project(
+            json!({ "name": "Relaunch", "billing": "time_and_material", "hourly_rate": "100" }),
+        )
+        .await;
+    let package = t
+        .app
+        .call(
+            "projects/work-package",
+            Some(&t.manager),
+            json!({ "project_id": project, "id": null, "input": { "name": "Design" } }),
+        )
+        .await
+        .json();
+    for (date, duration, package) in [
+        ("2026-11-02", "2", Some(&package)),
+        ("2026-11-03", "1:30", Some(&package)),
+        ("2026-11-04", "0:20", None),
+        ("2026-12-01", "3", None),
+    ] {
+        let reply = t
+            .app
+            .call(
+                "time/create",
+                Some(&t.staff),
+                json!({ "input": { "project_id": project, "work_package_id": package,
+                  "work_date": date, "duration": duration, "billable": true } }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+    // project managers plan, accounting bills
+    let refused = t
+        .app
+        .call(
+            "projects/bill-time",
+            Some(&t.manager),
+            json!({ "project_id": project, "until": "2026-11-30" }),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let billed = t
+        .app
+        .call(
+            "projects/bill-time",
+            Some(&accountant),
+            json!({ "project_id": project, "until": "2026-11-30" }),
+        )
+        .await;
+    assert_eq!(billed.status, StatusCode::OK, "{}", billed.body);
+    let invoice = billed.json().as_str().unwrap().to_owned();
+    let draft = t
+        .app
+        .call("invoices/load", Some(&accountant), json!({ "id": invoice }))
+        .await
+        .json();
+    let lines = draft["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 2, "{draft}");
+    // time on no work package first (0:20 = 0.33 h), then Design (3.5 h), at 100 €
+    assert_eq!(
+        (
+            lines[0]["quantity"].as_str(),
+            lines[0]["net_amount"].as_str()
+        ),
+        (Some("0.3300"), Some("33.00"))
+    );
+    assert_eq!(
+        (
+            lines[1]["quantity"].as_str(),
+            lines[1]["net_amount"].as_str()
+        ),
+        (Some("3.5000"), Some("350.00"))
+    );
+    assert!(lines[1]["description"].as_str().unwrap().contains("Design"));
+    // November's time is taken; December's waits
+    let again = t
+        .app
+        .call(
+            "projects/bill-time",
+            Some(&accountant),
+            json!({ "project_id": project, "until": "2026-11-30" }),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let taken: i64 =
+        sqlx::query_scalar("select count(*) from time_entries where invoice_id = $1::uuid")
+            .bind(&invoice)
+            .fetch_one(&t.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(taken, 3);
+    // discarding the draft gives the time back
+    let discarded = t
+        .app
+        .call(
+            "invoices/discard-draft",
+            Some(&accountant),
+            json!({ "id": invoice }),
+        )
+        .await;
+    assert_eq!(discarded.status, StatusCode::OK, "{}", discarded.body);
+    let rebilled = t
+        .app
+        .call(
+            "projects/bill-time",
+            Some(&accountant),
+            json!({ "project_id": project, "until": "2026-11-30" }),
+        )
+        .await;
+    assert_eq!(rebilled.status, StatusCode::OK, "{}", rebilled.body);
+
+    // a milestone is billed once it is reached, and only once
+    let fixed = t
+        .project(json!({ "name": "Shop", "billing": "fixed_price", "budget_amount": "8000" }))
+        .await;
+    let milestone = t
+        .app
+        .call("projects/milestone", Some(&t.manager), json!({ "project_id": fixed, "input": { "name": "Design abgenommen", "due_on": "2026-12-15", "amount": "2400" } }))
+        .await
+        .json();
+    let early = t
+        .app
+        .call(
+            "projects/bill-milestone",
+            Some(&accountant),
+            json!({ "id": milestone }),
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::CONFLICT);
+    assert_eq!(
+        t.app
+            .call(
+                "projects/milestone-reached",
+                Some(&t.manager),
+                json!({ "id": milestone })
+            )
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let partial = t
+        .app
+        .call(
+            "projects/bill-milestone",
+            Some(&accountant),
+            json!({ "id": milestone }),
+        )
+        .await;
+    assert_eq!(partial.status, StatusCode::OK, "{}", partial.body);
+    let partial = t
+        .app
+        .call(
+            "invoices/load",
+            Some(&accountant),
+            json!({ "id": partial.json() }),
+        )
+        .await
+        .json();
+    assert_eq!(partial["lines"][0]["net_amount"], "2400.00");
+    assert_eq!(
+        t.app
+            .call(
+                "projects/bill-milestone",
+                Some(&accountant),
+                json!({ "id": milestone })
+            )
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        t.app
+            .call(
+                "projects/bill-time",
+                Some(&accountant),
+                json!({ "project_id": fixed, "until": "" })
+            )
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+
+    // a retainer month: the fee and the hours beyond the included 2 at the project's rate
+    let retainer = t
+        .project(json!({ "name": "Betreuung", "billing": "retainer", "retainer_hours": "2", "retainer_fee": "500", "hourly_rate": "90" }))
+        .await;
+    assert_eq!(
+        t.book(retainer, "2026-11-10", "3:30").await.status,
+        StatusCode::OK
+    );
+    let month = t
+        .app
+        .call(
+            "projects/bill-retainer",
+            Some(&accountant),
+            json!({ "project_id": retainer, "month": "2026-11" }),
+        )
+        .await;
+    assert_eq!(month.status, StatusCode::OK, "{}", month.body);
+    let month = t
+        .app
+        .call(
+            "invoices/load",
+            Some(&accountant),
+            json!({ "id": month.json() }),
+        )
+        .await
+        .json();
+    let lines = month["lines"].as_array().unwrap();
+    assert_eq!(lines[0]["net_amount"], "500.00");
+    assert_eq!(
+        (
+            lines[1]["quantity"].as_str(),
+            lines[1]["net_amount"].as_str()
+        ),
+        (Some("1.5000"), Some("135.00"))
+    );
+    let twice = t
+        .app
+        .call(
+            "projects/bill-retainer",
+            Some(&accountant),
+            json!({ "project_id": retainer, "month": "2026-11-15" }),
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+
+    // billed time no longer changes in the timesheet
+    let entry: Uuid = sqlx::query_scalar(
+        "select id from time_entries where project_id = $1 and invoice_id is not null limit 1",
+    )
+    .bind(retainer)
+    .fetch_one(&t.app.pool)
+    .await
+    .unwrap();
+    let deleted = t
+        .app
+        .call("time/delete", Some(&t.staff), json!({ "id": entry }))
+        .await;
+    assert_eq!(deleted.status, StatusCode::CONFLICT);
+
+    // profit: nothing issued yet, so no revenue; the cost is the time at payout rates (0 here)
+    let report = t
+        .app
+        .call(
+            "projects/profit",
+            Some(&t.manager),
+            json!({ "from": "2026-11-01", "to": "2026-11-30" }),
+        )
+        .await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+    assert_eq!(report.json()["payouts"][0]["hours"], "7.33");
+    assert_eq!(
+        t.app
+            .call(
+                "projects/profit",
+                Some(&t.staff),
+                json!({ "from": "", "to": "" })
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
