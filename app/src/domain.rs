@@ -16,6 +16,7 @@ pub mod dunning;
 pub mod durations;
 pub mod format;
 pub mod holidays;
+pub mod ical;
 pub mod invoice_math;
 pub mod leitweg;
 pub mod numbering;

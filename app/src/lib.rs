@@ -140,6 +140,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contracts") view=portal::pages::PortalContractsPage/>
                     <Route path=path!("/contracts/:id") view=portal::pages::PortalContractPage/>
                     <Route path=path!("/domains") view=portal::pages::PortalDomainsPage/>
+                    <Route path=path!("/projects") view=portal::projects::PortalProjectsPage/>
                     <Route path=path!("/invoices") view=portal::pages::PortalInvoicesPage/>
                     <Route path=path!("/profile") view=auth::pages::ProfilePage/>
                 </ParentRoute>

@@ -17,6 +17,7 @@
 pub mod api;
 pub mod model;
 pub mod pages;
+pub mod projects;
 #[cfg(feature = "ssr")]
 pub mod repo;
 

@@ -117,12 +117,112 @@ pub async fn load(pool: &PgPool, password: Option<String>) -> anyhow::Result<Opt
     .await?;
     catalog_and_contracts(&mut tx, tenant_id, &customer_ids).await?;
     direct_debit(&mut tx, tenant_id, &customer_ids).await?;
+    projects(&mut tx, tenant_id, &customer_ids).await?;
     tx.commit().await?;
     Ok(Some(DemoData {
         password,
         logins,
         admin_totp_secret: data_encoding::BASE32_NOPAD.encode(&secret),
     }))
+}
+
+/// Three projects that show what the project pages do: a fixed-price relaunch with
+/// milestones (one accepted, one waiting for the customer), a retainer, and a
+/// time-and-material job running over its budget; time of the last weeks, assignments
+/// of the coming ones.
+async fn projects(
+    conn: &mut sqlx::PgConnection,
+    tenant_id: Uuid,
+    customer_ids: &[Uuid],
+) -> anyhow::Result<()> {
+    let person = |local: &str| format!("{local}@demo.kontor.test");
+    let manager: Uuid = sqlx::query_scalar("select id from users where email = $1")
+        .bind(person("projekt"))
+        .fetch_one(&mut *conn)
+        .await?;
+    let team: Uuid = sqlx::query_scalar("select id from users where email = $1")
+        .bind(person("team"))
+        .fetch_one(&mut *conn)
+        .await?;
+    let customer = |i: usize| customer_ids.get(i).copied().unwrap_or_default();
+    let ids: Vec<Uuid> = (0..3).map(|_| Uuid::new_v4()).collect();
+    sqlx::query(
+        "insert into projects (id, tenant_id, customer_id, number, name, description, billing_mode, manager_id, starts_on,
+                               ends_on, budget_hours, budget_amount, hourly_rate, retainer_hours, retainer_fee)
+         select * from unnest($1::uuid[], array[$2, $2, $2]::uuid[], $3::uuid[], array['P-0001', 'P-0002', 'P-0003'],
+                     array['Relaunch Website', 'SEO-Betreuung', 'Intranet-Erweiterung'],
+                     array['Neue Website mit Online-Bestellung', 'Monatliche Betreuung mit 10 Stunden', 'Urlaubsplaner im Intranet'],
+                     array['fixed_price', 'retainer', 'time_and_material'], array[$4, $4, $4]::uuid[],
+                     array[current_date - 42, current_date - 120, current_date - 21]::date[],
+                     array[current_date + 60, null, current_date + 14]::date[],
+                     array[120, 0, 40]::numeric[], array[12000, 0, 4400]::numeric[], array[null, 95, 110]::numeric[],
+                     array[null, 10, null]::numeric[], array[null, 900, null]::numeric[])",
+    )
+    .bind(&ids)
+    .bind(tenant_id)
+    .bind(vec![customer(0), customer(1), customer(2)])
+    .bind(manager)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into number_ranges (tenant_id, kind, pattern, next_value) values ($1, 'project', 'P-{####}', 4)",
+    )
+    .bind(tenant_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into work_packages (id, tenant_id, project_id, position, name, planned_hours, planned_amount, progress)
+         select gen_random_uuid(), $1, $2, p, name, hours, hours * 100, progress
+         from unnest(array[1, 2, 3], array['Konzept', 'Design', 'Umsetzung'], array[20, 40, 60]::numeric[],
+                     array[100, 60, 10]::numeric[]) as w(p, name, hours, progress)",
+    )
+    .bind(tenant_id)
+    .bind(ids[0])
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into milestones (id, tenant_id, project_id, name, due_on, amount, status, reached_at, accepted_at)
+         values (gen_random_uuid(), $1, $2, 'Konzept abgenommen', current_date - 21, 3000, 'accepted', now() - interval '22 days', now() - interval '21 days'),
+                (gen_random_uuid(), $1, $2, 'Design freigegeben', current_date + 7, 4000, 'reached', now(), null),
+                (gen_random_uuid(), $1, $2, 'Go-live', current_date + 45, 5000, 'open', null, null),
+                (gen_random_uuid(), $1, $3, 'Urlaubsplaner live', current_date + 14, null, 'open', null, null)",
+    )
+    .bind(tenant_id)
+    .bind(ids[0])
+    .bind(ids[2])
+    .execute(&mut *conn)
+    .await?;
+    // weekday time of the last four weeks: the relaunch by package, the retainer, the intranet
+    sqlx::query(
+        "insert into time_entries (id, tenant_id, user_id, project_id, work_package_id, work_date, minutes, note, billable,
+                                   rate, cost_rate, source)
+         select gen_random_uuid(), $1, case when d % 2 = 0 then $2 else $3 end, p.id,
+                (select w.id from work_packages w where w.project_id = p.id order by w.position offset d % 3 limit 1),
+                current_date - d, case p.number when 'P-0001' then 150 when 'P-0002' then 45 else 150 end,
+                'Umsetzung', true, coalesce(p.hourly_rate, 100), 45, 'manual'
+         from generate_series(1, 28) d, projects p
+         where p.tenant_id = $1 and extract(isodow from current_date - d) < 6",
+    )
+    .bind(tenant_id)
+    .bind(team)
+    .bind(manager)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into assignments (id, tenant_id, user_id, project_id, starts_on, ends_on, hours_per_week)
+         values (gen_random_uuid(), $1, $2, $4, current_date, current_date + 41, 16),
+                (gen_random_uuid(), $1, $2, $5, current_date, current_date + 13, 12),
+                (gen_random_uuid(), $1, $3, $4, current_date, current_date + 55, 8)",
+    )
+    .bind(tenant_id)
+    .bind(team)
+    .bind(manager)
+    .bind(ids[0])
+    .bind(ids[2])
+    .execute(&mut *conn)
+    .await?;
+    app::projects::repo::refresh_lights(conn, tenant_id, &ids).await?;
+    Ok(())
 }
 
 /// The dental practice pays by SEPA direct debit.

@@ -5,6 +5,7 @@
 #![recursion_limit = "512"]
 
 pub mod bench;
+pub mod calendar;
 pub mod checks;
 pub mod config;
 pub mod db;

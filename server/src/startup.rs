@@ -83,6 +83,7 @@ fn build(pool: PgPool, config: Config, vault: Option<app::vault::crypto::VaultKe
         .route("/prefs/tenant", post(crate::web::switch_tenant))
         .route("/favicon.svg", get(favicon))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/calendar/{file}", get(crate::calendar::feed))
         .route("/invoices/{id}/xml", get(crate::web::invoice_xml))
         .route("/invoices/{id}/pdf", get(crate::web::invoice_pdf))
         // the same documents for portal users, who stay under /portal
@@ -186,6 +187,7 @@ fn is_public_path(path: &str) -> bool {
         || path.starts_with("/prefs/")
         || path == "/favicon.svg"
         || path == "/healthz"
+        || path.starts_with("/calendar/")
 }
 
 /// State-changing requests must come from our own pages. Browsers say where a request

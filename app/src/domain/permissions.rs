@@ -134,6 +134,10 @@ pub enum Permission {
     TrackTime,
     /// Approve colleagues' time and close past periods.
     ApproveTime,
+    /// Portal: the own company's projects, their progress and milestones.
+    ViewOwnProjects,
+    /// Portal: accept a milestone the team reported reached.
+    AcceptMilestones,
 }
 
 /// Whether any of the roles grants the permission.
@@ -187,6 +191,12 @@ fn grants(role: Role, permission: Permission) -> bool {
         P::ViewRevenue | P::ExportAccounting => matches!(role, R::Admin | R::Accountant),
         P::ViewProjects | P::TrackTime => role.is_staff(),
         P::ManageProjects | P::ApproveTime => matches!(role, R::Admin | R::ProjectManager),
+        P::ViewOwnProjects => matches!(
+            role,
+            R::CustomerOwner | R::CustomerBilling | R::CustomerTechnical
+        ),
+        // accepting work is for the people who commissioned it, not the bookkeeping
+        P::AcceptMilestones => matches!(role, R::CustomerOwner | R::CustomerTechnical),
     }
 }
 
@@ -379,6 +389,9 @@ mod tests {
             assert_eq!(allows(&[role], P::ApproveTime), plans, "{role:?}");
         }
         assert!(!allows(&[Role::CustomerOwner], P::ViewProjects));
+        assert!(allows(&[Role::CustomerTechnical], P::AcceptMilestones));
+        assert!(!allows(&[Role::CustomerBilling], P::AcceptMilestones));
+        assert!(!allows(&[Role::ProjectManager], P::AcceptMilestones));
     }
 
     #[test]

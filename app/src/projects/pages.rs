@@ -49,7 +49,7 @@ fn UsedBar(budget: Budget) -> impl IntoView {
         _ => "used-bar",
     };
     view! {
-        <span class=class aria-hidden="true"><span style=format!("width:{width}%")></span></span>
+        <svg class=class viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true"><rect width=width height="10"/></svg>
         <span class="num">{percent(budget.used_percent, lang)}</span>
     }
 }

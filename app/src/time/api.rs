@@ -640,3 +640,31 @@ pub async fn approve_week(user_id: Uuid, monday: NaiveDate) -> Result<u64, AppEr
         .await,
     )
 }
+
+/// A new secret calendar address (iCal) with the signed-in user's milestones and absences;
+/// the previous address stops working. The address is shown once.
+#[server(prefix = "/sf", endpoint = "time/calendar-feed", input = Json, output = Json)]
+pub async fn create_calendar_feed() -> Result<String, AppError> {
+    respond(
+        async {
+            let actor = authorize(Permission::TrackTime)?;
+            let user = actor.user_id.ok_or(AppError::Forbidden)?;
+            let token = crate::auth::secrets::random_token();
+            let mut tx = pool()?.begin().await?;
+            sqlx::query(
+                "insert into calendar_feeds (token_hash, tenant_id, user_id) values ($1, $2, $3)
+                 on conflict (tenant_id, user_id) do update set token_hash = excluded.token_hash, created_at = now()",
+            )
+            .bind(crate::auth::secrets::token_hash(&token))
+            .bind(actor.tenant_id)
+            .bind(user)
+            .execute(&mut *tx)
+            .await?;
+            crate::audit::repo::record(&mut tx, crate::audit::repo::Event::by(&actor, "calendar_feed.created", "user", user)).await?;
+            tx.commit().await?;
+            let base = use_context::<crate::PublicUrl>().map(|u| u.0).unwrap_or_default();
+            Ok(format!("{}/calendar/{token}.ics", base.trim_end_matches('/')))
+        }
+        .await,
+    )
+}

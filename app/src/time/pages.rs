@@ -456,6 +456,7 @@ fn WeekView(
         </form>
         <EntryForm user_id monday=this_monday version preset/>
         <EntryList entries=week.entries.clone() version/>
+        <CalendarFeed/>
     }
 }
 
@@ -667,6 +668,26 @@ fn EntryList(entries: Vec<TimeEntry>, version: RwSignal<u32>) -> impl IntoView {
                 </table>
             })}
             <FormError result=delete.value()/>
+        </section>
+    }
+}
+
+/// The secret iCal address of one's milestones and absences, made on request and shown once.
+#[component]
+fn CalendarFeed() -> impl IntoView {
+    let create = ServerAction::<CreateCalendarFeed>::new();
+    view! {
+        <section class="card" aria-labelledby="time-calendar">
+            <h2 id="time-calendar">{t(Key::CalSubscribe)}</h2>
+            <p class="hint">{t(Key::CalHint)}</p>
+            <button type="button" class="button" on:click=move |_| { create.dispatch(CreateCalendarFeed {}); }>{t(Key::CalCreate)}</button>
+            {move || create.value().get().and_then(Result::ok).map(|url| view! {
+                <div class="field">
+                    <label for="calendar-url">{t(Key::CalAddress)}</label>
+                    <input id="calendar-url" type="text" readonly value=url/>
+                </div>
+            })}
+            <FormError result=create.value()/>
         </section>
     }
 }

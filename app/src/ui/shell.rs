@@ -246,6 +246,11 @@ const PORTAL_NAV: &[(&str, Key, Option<Permission>)] = &[
     ("/portal/contracts", Key::NavContracts, None),
     ("/portal/domains", Key::NavDomains, None),
     (
+        "/portal/projects",
+        Key::ProjDashboardTitle,
+        Some(Permission::ViewOwnProjects),
+    ),
+    (
         "/portal/invoices",
         Key::PortalNavInvoices,
         Some(Permission::ViewOwnInvoices),

@@ -925,3 +925,184 @@ async fn projects_are_billed_through_invoice_drafts_once_and_given_back_when_dis
         StatusCode::FORBIDDEN
     );
 }
+
+async fn portal_login(t: &Team, customer: Uuid, email: &str, role: &str) -> String {
+    let user = t.app.user(t.tenant, email, &[role]).await;
+    sqlx::query("update memberships set customer_id = $1 where user_id = $2")
+        .bind(customer)
+        .bind(user)
+        .execute(&t.app.pool)
+        .await
+        .unwrap();
+    t.app.login(email).await
+}
+
+#[tokio::test]
+async fn customers_follow_their_projects_and_accept_milestones_in_the_portal() {
+    let t = team("kundenportal").await;
+    let project = t
+        .project(json!({ "name": "Website", "billing": "fixed_price", "budget_amount": "6000" }))
+        .await;
+    let milestone = t
+        .app
+        .call("projects/milestone", Some(&t.manager), json!({ "project_id": project, "input": { "name": "Entwurf", "due_on": "2026-12-10", "amount": "2000" } }))
+        .await
+        .json();
+    let other_customer = t.app.customer(&t.manager, "Andere GmbH").await;
+    let hidden = t
+        .project(json!({ "name": "Geheim", "billing": "time_and_material" }))
+        .await;
+    sqlx::query("update projects set customer_id = $1 where id = $2")
+        .bind(other_customer)
+        .bind(hidden)
+        .execute(&t.app.pool)
+        .await
+        .unwrap();
+    let owner = portal_login(&t, t.customer, "chefin@kunde.de", "customer_owner").await;
+    let billing = portal_login(&t, t.customer, "buchhaltung@kunde.de", "customer_billing").await;
+
+    let seen = t.app.call("portal/projects", Some(&owner), json!({})).await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.body);
+    let seen = seen.json();
+    assert_eq!(
+        seen.as_array().unwrap().len(),
+        1,
+        "only their own company's projects: {seen}"
+    );
+    assert_eq!(seen[0]["name"], "Website");
+    assert_eq!(seen[0]["milestones"][0]["amount"], "2000.00");
+    // not reached yet: nothing to accept
+    let early = t
+        .app
+        .call(
+            "portal/accept-milestone",
+            Some(&owner),
+            json!({ "id": milestone }),
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::CONFLICT);
+    assert_eq!(
+        t.app
+            .call(
+                "projects/milestone-reached",
+                Some(&t.manager),
+                json!({ "id": milestone })
+            )
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // the bookkeeping contact does not accept work
+    let by_billing = t
+        .app
+        .call(
+            "portal/accept-milestone",
+            Some(&billing),
+            json!({ "id": milestone }),
+        )
+        .await;
+    assert_eq!(by_billing.status, StatusCode::FORBIDDEN);
+    let accepted = t
+        .app
+        .call(
+            "portal/accept-milestone",
+            Some(&owner),
+            json!({ "id": milestone }),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    let detail = t
+        .app
+        .call("projects/load", Some(&t.manager), json!({ "id": project }))
+        .await
+        .json();
+    assert_eq!(detail["milestones"][0]["status"], "accepted");
+    assert_eq!(detail["milestones"][0]["accepted"][1], "chefin@kunde.de");
+    assert!(t
+        .app
+        .audit_actions(t.tenant)
+        .await
+        .contains(&"milestone.accepted".to_owned()));
+    // another customer's milestone is not theirs to accept
+    let foreign = t
+        .app
+        .call(
+            "projects/milestone",
+            Some(&t.manager),
+            json!({ "project_id": hidden, "input": { "name": "X", "due_on": "2026-12-10" } }),
+        )
+        .await
+        .json();
+    t.app
+        .call(
+            "projects/milestone-reached",
+            Some(&t.manager),
+            json!({ "id": foreign }),
+        )
+        .await;
+    let stolen = t
+        .app
+        .call(
+            "portal/accept-milestone",
+            Some(&owner),
+            json!({ "id": foreign }),
+        )
+        .await;
+    assert_eq!(stolen.status, StatusCode::CONFLICT);
+    // staff functions stay closed to customers
+    assert_eq!(
+        t.app
+            .call("projects/load", Some(&owner), json!({ "id": project }))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn the_secret_calendar_address_serves_milestones_and_absences_and_a_new_one_replaces_it() {
+    let t = team("kalender").await;
+    let project = t.project(json!({ "name": "Relaunch", "billing": "time_and_material", "manager_id": t.manager_id })).await;
+    t.app
+        .call("projects/milestone", Some(&t.manager), json!({ "project_id": project, "input": { "name": "Go-live; Phase 1", "due_on": "2099-01-15" } }))
+        .await;
+    t.app
+        .call("resources/absence", Some(&t.manager), json!({ "input": { "kind": "vacation", "starts_on": "2099-02-01", "ends_on": "2099-02-05" } }))
+        .await;
+    let url = t
+        .app
+        .call("time/calendar-feed", Some(&t.manager), json!({}))
+        .await;
+    assert_eq!(url.status, StatusCode::OK, "{}", url.body);
+    let url = url.json().as_str().unwrap().to_owned();
+    let path = url
+        .split_once("/calendar/")
+        .map(|(_, file)| format!("/calendar/{file}"))
+        .unwrap();
+    // calendar apps send no cookie
+    let feed = t.app.get(&path, None).await;
+    assert_eq!(feed.status, StatusCode::OK, "{}", feed.body);
+    assert!(feed.headers[axum::http::header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/calendar"));
+    assert!(
+        feed.body
+            .contains("SUMMARY:P-0001 Relaunch: Go-live\\; Phase 1\r\n"),
+        "{}",
+        feed.body
+    );
+    assert!(feed.body.contains("DTSTART;VALUE=DATE:20990115\r\n"));
+    assert!(feed
+        .body
+        .contains("DTSTART;VALUE=DATE:20990201\r\nDTEND;VALUE=DATE:20990206\r\n"));
+    // a new address: the old one is gone
+    t.app
+        .call("time/calendar-feed", Some(&t.manager), json!({}))
+        .await;
+    assert_eq!(t.app.get(&path, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        t.app.get("/calendar/guess.ics", None).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
