@@ -23,6 +23,7 @@ pub mod numbering;
 pub mod payment_matching;
 pub mod periods;
 pub mod permissions;
+pub mod quote;
 pub mod rates;
 pub mod receivables;
 pub mod registrar_list;

@@ -23,6 +23,7 @@ pub mod payments;
 pub mod portal;
 pub mod products;
 pub mod projects;
+pub mod quotes;
 pub mod registrar;
 pub mod resources;
 pub mod sepa;
@@ -141,6 +142,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/contracts/:id") view=portal::pages::PortalContractPage/>
                     <Route path=path!("/domains") view=portal::pages::PortalDomainsPage/>
                     <Route path=path!("/projects") view=portal::projects::PortalProjectsPage/>
+                    <Route path=path!("/quotes") view=portal::quotes::PortalQuotesPage/>
+                    <Route path=path!("/quotes/:id") view=portal::quotes::PortalQuotePage/>
                     <Route path=path!("/invoices") view=portal::pages::PortalInvoicesPage/>
                     <Route path=path!("/profile") view=auth::pages::ProfilePage/>
                 </ParentRoute>
@@ -197,6 +200,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invoices") view=invoices::pages::InvoicesPage/>
                     <Route path=path!("/invoices/new") view=invoices::pages::NewInvoicePage/>
                     <Route path=path!("/invoices/:id") view=invoices::pages::InvoicePage/>
+                    <Route path=path!("/quotes") view=quotes::pages::QuotesPage/>
+                    <Route path=path!("/quotes/new") view=quotes::pages::NewQuotePage/>
+                    <Route path=path!("/quotes/:id") view=quotes::pages::QuotePage/>
                     <Route path=path!("/projects") view=projects::pages::ProjectsPage/>
                     <Route path=path!("/projects/new") view=projects::pages::NewProjectPage/>
                     <Route path=path!("/projects/settings") view=projects::pages::ProjectSettingsPage/>

@@ -18,6 +18,7 @@ pub mod api;
 pub mod model;
 pub mod pages;
 pub mod projects;
+pub mod quotes;
 #[cfg(feature = "ssr")]
 pub mod repo;
 

@@ -17,5 +17,7 @@ pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod repo;
+pub mod roles;
+pub mod team;
 
 pub use model::*;

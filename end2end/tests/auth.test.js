@@ -84,7 +84,7 @@ test('navigation shows only what the role may use, and the server refuses the re
   await hydrated(page);
   const nav = page.getByRole('navigation', { name: 'Hauptnavigation' });
   assert.deepEqual((await nav.getByRole('link').allTextContents()).map((t) => t.trim()),
-    ['Übersicht', 'Kunden', 'Verträge', 'Produkte', 'Verbrauch', 'Domains', 'Server', 'Läuft ab', 'Dienste-Checks', 'Registrar-Abgleich']);
+    ['Übersicht', 'Kunden', 'Verträge', 'Produkte', 'Projekte', 'Zeiterfassung', 'Ressourcen', 'Verbrauch', 'Domains', 'Server', 'Läuft ab', 'Dienste-Checks', 'Registrar-Abgleich']);
   // calling an admin server function directly, with the staff member's own session
   const status = await page.evaluate(async () => {
     const response = await fetch('/sf/tokens/list', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' });
@@ -99,7 +99,7 @@ test('navigation shows only what the role may use, and the server refuses the re
   await login(accountant.page, kontor.url, 'buchhaltung@demo.kontor.test');
   await accountant.page.waitForURL(`${kontor.url}/`);
   const links = await accountant.page.getByRole('navigation', { name: 'Hauptnavigation' }).getByRole('link').allTextContents();
-  assert.deepEqual(links.map((t) => t.trim()), ['Übersicht', 'Kunden', 'Verträge', 'Produkte', 'Projekte', 'Zeiterfassung', 'Ressourcen', 'Verbrauch', 'Domains', 'Server', 'Läuft ab', 'Dienste-Checks', 'Registrar-Abgleich', 'Rechnungen', 'Abrechnung', 'Zahlungen', 'Mahnwesen', 'Umsatzstatistik', 'DATEV-Export', 'Protokoll']);
+  assert.deepEqual(links.map((t) => t.trim()), ['Übersicht', 'Kunden', 'Verträge', 'Produkte', 'Angebote', 'Projekte', 'Zeiterfassung', 'Ressourcen', 'Verbrauch', 'Domains', 'Server', 'Läuft ab', 'Dienste-Checks', 'Registrar-Abgleich', 'Rechnungen', 'Abrechnung', 'Zahlungen', 'Mahnwesen', 'Umsatzstatistik', 'DATEV-Export', 'Protokoll']);
   await accountant.context.close();
 });
 

@@ -34,6 +34,14 @@ pub struct BenchOptions {
     pub customers: u32,
     pub seconds: u64,
     pub concurrency: usize,
+    /// The parts to run; empty runs all.
+    pub only: Vec<String>,
+}
+
+impl BenchOptions {
+    fn runs(&self, part: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|wanted| wanted == part)
+    }
 }
 
 fn percentile(sorted: &[Duration], p: usize) -> Duration {
@@ -182,10 +190,13 @@ async fn projects(pool: &PgPool, app: &axum::Router) -> anyhow::Result<()> {
         .await?;
     let insert_time = insert_started.elapsed();
     sqlx::query("analyze").execute(pool).await?;
+    let copy_time = copy_baseline(pool, "time_entries", columns, tenant).await?;
     println!(
-        "projects: seeded 200 staff, 5,000 projects, 15,000 work packages, 1,000,000 time entries in {} (entries {})",
+        "projects: seeded 200 staff, 5,000 projects, 15,000 work packages, 1,000,000 time entries in {} (entries {} = {:.1}× COPY of the same rows, {})",
         ms(started.elapsed()),
-        ms(insert_time)
+        ms(insert_time),
+        insert_time.as_secs_f64() / copy_time.as_secs_f64(),
+        ms(copy_time)
     );
     let page = page_request(1, "", "");
     let page_by_customer = page_request(2, "customer", "");
@@ -885,67 +896,83 @@ pub async fn run(pool: PgPool, config: Config, options: BenchOptions) -> anyhow:
             request.body(Body::empty()).unwrap_or_default()
         }
     };
-    time_requests(&app, page("/login", None), 20).await?; // warm-up
-    let login = time_requests(&app, page("/login", None), 200).await?;
-    let users = time_requests(&app, page("/users", Some(session.clone())), 200).await?;
-    println!(
-        "SSR /login                 p50 {}  p95 {}",
-        ms(percentile(&login, 50)),
-        ms(percentile(&login, 95))
-    );
-    println!(
-        "SSR /users (authenticated) p50 {}  p95 {}",
-        ms(percentile(&users, 50)),
-        ms(percentile(&users, 95))
-    );
+    if options.runs("requests") {
+        time_requests(&app, page("/login", None), 20).await?; // warm-up
+        let login = time_requests(&app, page("/login", None), 200).await?;
+        let users = time_requests(&app, page("/users", Some(session.clone())), 200).await?;
+        println!(
+            "SSR /login                 p50 {}  p95 {}",
+            ms(percentile(&login, 50)),
+            ms(percentile(&login, 95))
+        );
+        println!(
+            "SSR /users (authenticated) p50 {}  p95 {}",
+            ms(percentile(&users, 50)),
+            ms(percentile(&users, 95))
+        );
 
-    // the baseline runs the same query and JSON without middleware, token check or scope
-    let bare_pool = pool.clone();
-    let bare = axum::Router::new().route(
-        "/bare",
-        axum::routing::get(move || {
-            let pool = bare_pool.clone();
-            async move {
-                axum::Json(
-                    crate::rest::users::page(&pool, tenant, None, 50)
-                        .await
-                        .unwrap_or_default(),
-                )
-            }
-        }),
-    );
-    let api = throughput(
-        app.clone(),
-        list_request,
-        token,
-        options.seconds,
-        options.concurrency,
-    )
-    .await?;
-    let baseline = throughput(
-        bare,
-        bare_request,
-        String::new(),
-        options.seconds,
-        options.concurrency,
-    )
-    .await?;
-    println!(
-        "GET /api/v1/users?limit=50  {api:.0} req/s; bare axum handler, same query and JSON {baseline:.0} req/s; share {:.0} %",
-        100.0 * api / baseline.max(1.0)
-    );
-
-    invoice_pdf()?;
-    customers_and_contracts(&pool, &app, tenant, &session, options.customers).await?;
-    usage_import(&pool, tenant, 100_000).await?;
-    registrar_reconciliation(&pool, tenant, 100_000).await?;
-    projects(&pool, &app).await?;
-    let small = billing_run(&pool, 10_000).await?;
-    let large = billing_run(&pool, 100_000).await?;
-    println!(
-        "billing run T(100k)/T(10k) = {:.2}",
-        large.as_secs_f64() / small.as_secs_f64().max(1e-9)
-    );
+        // the baseline runs the same query and JSON without middleware, token check or scope
+        let bare_pool = pool.clone();
+        let bare = axum::Router::new().route(
+            "/bare",
+            axum::routing::get(move || {
+                let pool = bare_pool.clone();
+                async move {
+                    axum::Json(
+                        crate::rest::users::page(&pool, tenant, None, 50)
+                            .await
+                            .unwrap_or_default(),
+                    )
+                }
+            }),
+        );
+        let api = throughput(
+            app.clone(),
+            list_request,
+            token,
+            options.seconds,
+            options.concurrency,
+        )
+        .await?;
+        let baseline = throughput(
+            bare,
+            bare_request,
+            String::new(),
+            options.seconds,
+            options.concurrency,
+        )
+        .await?;
+        println!(
+            "GET /api/v1/users?limit=50  {api:.0} req/s; bare axum handler, same query and JSON {baseline:.0} req/s; share {:.0} %",
+            100.0 * api / baseline.max(1.0)
+        );
+    }
+    if options.runs("pdf") {
+        invoice_pdf()?;
+    }
+    if options.runs("customers") || options.runs("usage") || options.runs("registrar") {
+        customers_and_contracts(&pool, &app, tenant, &session, options.customers).await?;
+    }
+    if options.runs("usage") {
+        usage_import(&pool, tenant, 100_000).await?;
+    }
+    if options.runs("registrar") {
+        registrar_reconciliation(&pool, tenant, 100_000).await?;
+    }
+    if options.runs("projects") {
+        projects(&pool, &app).await?;
+    }
+    if options.runs("billing") {
+        let small = billing_run(&pool, 10_000).await?;
+        let large = billing_run(&pool, 100_000).await?;
+        println!(
+            "billing run T(100k)/T(10k) = {:.2}",
+            large.as_secs_f64() / small.as_secs_f64().max(1e-9)
+        );
+    }
+    if !options.runs("wasm") {
+        return Ok(());
+    }
 
     let wasm = config.site_root.join("pkg/kontor_bg.wasm");
     match std::fs::metadata(&wasm) {

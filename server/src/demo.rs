@@ -118,6 +118,7 @@ pub async fn load(pool: &PgPool, password: Option<String>) -> anyhow::Result<Opt
     catalog_and_contracts(&mut tx, tenant_id, &customer_ids).await?;
     direct_debit(&mut tx, tenant_id, &customer_ids).await?;
     projects(&mut tx, tenant_id, &customer_ids).await?;
+    quotes(&mut tx, tenant_id, &customer_ids).await?;
     tx.commit().await?;
     Ok(Some(DemoData {
         password,
@@ -222,6 +223,76 @@ async fn projects(
     .execute(&mut *conn)
     .await?;
     app::projects::repo::refresh_lights(conn, tenant_id, &ids).await?;
+    Ok(())
+}
+
+/// Job roles with their rates; a quote with an optional item waiting for the bakery's
+/// decision in the portal, and a draft for the next customer.
+async fn quotes(
+    conn: &mut sqlx::PgConnection,
+    tenant_id: Uuid,
+    customer_ids: &[Uuid],
+) -> anyhow::Result<()> {
+    use app::quotes::model::{QuoteInput, QuoteItemInput};
+    sqlx::query(
+        "insert into job_roles (id, tenant_id, name, hourly_rate)
+         select gen_random_uuid(), $1, name, rate
+         from unnest(array['Konzeption', 'Design', 'Entwicklung'], array[120, 110, 95]::numeric[]) as r(name, rate)",
+    )
+    .bind(tenant_id)
+    .execute(&mut *conn)
+    .await?;
+    // by rate: Konzeption, Design, Entwicklung
+    let roles: Vec<Uuid> = sqlx::query_scalar(
+        "select id from job_roles where tenant_id = $1 order by hourly_rate desc",
+    )
+    .bind(tenant_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let manager: Uuid =
+        sqlx::query_scalar("select id from users where email = 'projekt@demo.kontor.test'")
+            .fetch_one(&mut *conn)
+            .await?;
+    let hours = |title: &str, role: usize, quantity: &str, optional: bool| QuoteItemInput {
+        title: title.to_owned(),
+        job_role_id: roles.get(role).copied(),
+        quantity: quantity.to_owned(),
+        unit_price: ["120", "110", "95"][role].to_owned(),
+        optional,
+        ..QuoteItemInput::default()
+    };
+    let actor = app::auth::context::Actor::system(tenant_id, "Demo");
+    let shop = QuoteInput {
+        customer_id: customer_ids.first().copied(),
+        title: "Online-Shop für Torten".to_owned(),
+        manager_id: Some(manager),
+        intro: "Vielen Dank für Ihre Anfrage. Gern bieten wir Ihnen an:".to_owned(),
+        items: vec![
+            hours("Konzept und Sortimentsstruktur", 0, "8", false),
+            hours("Gestaltung der Shopseiten", 1, "16", false),
+            hours("Umsetzung und Zahlungsanbindung", 2, "32", false),
+            QuoteItemInput {
+                kind: app::domain::quote::ItemKind::Fixed,
+                title: "Shop-Lizenz (1 Jahr)".to_owned(),
+                quantity: "1".to_owned(),
+                unit_price: "299".to_owned(),
+                ..QuoteItemInput::default()
+            },
+            hours("Schulung Ihres Teams", 2, "4", true),
+        ],
+        ..QuoteInput::default()
+    };
+    let (sent, _) = app::quotes::api::create(conn, &actor, &shop).await?;
+    app::quotes::api::send(conn, &actor, sent, false).await?;
+    let newsletter = QuoteInput {
+        customer_id: customer_ids.get(1).copied(),
+        title: "Newsletter-Vorlagen".to_owned(),
+        billing: app::projects::model::ProjectBilling::TimeAndMaterial,
+        manager_id: Some(manager),
+        items: vec![hours("Vorlagen gestalten", 1, "6", false)],
+        ..QuoteInput::default()
+    };
+    app::quotes::api::create(conn, &actor, &newsletter).await?;
     Ok(())
 }
 

@@ -32,6 +32,8 @@ struct Claimed {
     id: Uuid,
     invoice_id: Option<Uuid>,
     dunning_letter_id: Option<Uuid>,
+    quote_id: Option<Uuid>,
+    quote_version: Option<i32>,
     recipient: String,
     subject: String,
     body: String,
@@ -54,7 +56,7 @@ pub async fn send_due(pool: &PgPool, smtp: &Smtp, fallback_from: &str) -> anyhow
                  order by next_attempt_at
                  for update skip locked
                  limit $1)
-             returning m.id, m.invoice_id, m.dunning_letter_id, m.recipient, m.subject, m.body, m.attempts,
+             returning m.id, m.invoice_id, m.dunning_letter_id, m.quote_id, m.quote_version, m.recipient, m.subject, m.body, m.attempts,
                        t.legal_name as sender_name, t.email as sender_email",
         )
         .bind(BATCH)
@@ -127,13 +129,13 @@ impl From<lettre::transport::smtp::Error> for Failure {
 }
 
 /// The stored files a mail carries, as (file stem, format, bytes): an invoice's PDF and
-/// XML, or a dunning letter's PDF.
+/// XML, a dunning letter's PDF, or the PDF of a quote version as it was sent.
 async fn attachments(
     pool: &PgPool,
     mail: &Claimed,
 ) -> sqlx::Result<Vec<(String, String, Vec<u8>)>> {
-    match (mail.invoice_id, mail.dunning_letter_id) {
-        (Some(invoice_id), _) => {
+    match (mail.invoice_id, mail.dunning_letter_id, mail.quote_id) {
+        (Some(invoice_id), _, _) => {
             sqlx::query_as(
                 "select coalesce(i.number, 'invoice'), d.format, d.content
                  from invoice_documents d join invoices i on i.id = d.invoice_id
@@ -143,7 +145,7 @@ async fn attachments(
             .fetch_all(pool)
             .await
         }
-        (None, Some(letter_id)) => {
+        (None, Some(letter_id), _) => {
             sqlx::query_as(
                 "select 'mahnung-' || c.number || '-' || l.letter_date, 'pdf', l.pdf
                  from dunning_letters l join customers c on c.id = l.customer_id where l.id = $1",
@@ -152,7 +154,15 @@ async fn attachments(
             .fetch_all(pool)
             .await
         }
-        (None, None) => Ok(Vec::new()),
+        (None, None, Some(quote_id)) => sqlx::query_as(
+            "select q.number, 'pdf', v.pdf from quote_versions v join quotes q on q.id = v.quote_id
+                 where v.quote_id = $1 and v.version = $2 and v.pdf is not null",
+        )
+        .bind(quote_id)
+        .bind(mail.quote_version)
+        .fetch_all(pool)
+        .await,
+        (None, None, None) => Ok(Vec::new()),
     }
 }
 

@@ -51,6 +51,10 @@ enum Command {
         seconds: u64,
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
+        /// Only these parts (requests, pdf, customers, usage, registrar, projects, billing,
+        /// wasm); usage and registrar seed the customers first. All when not given.
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
     },
 }
 
@@ -343,12 +347,14 @@ async fn run_command(command: Command, pool: PgPool, config: Config) -> anyhow::
             customers,
             seconds,
             concurrency,
+            only,
         } => {
             let options = server::bench::BenchOptions {
                 users,
                 customers,
                 seconds,
                 concurrency,
+                only,
             };
             server::bench::run(pool, config, options).await
         }

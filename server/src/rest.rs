@@ -11,6 +11,7 @@ pub mod dunning;
 pub mod inventory;
 pub mod payments;
 pub mod projects;
+pub mod quotes;
 pub mod registrar;
 pub mod sepa;
 pub mod usage;
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .merge(dunning::routes())
         .merge(accounting::routes())
         .merge(projects::routes())
+        .merge(quotes::routes())
         .route("/openapi.json", get(docs::openapi))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }

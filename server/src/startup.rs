@@ -94,6 +94,14 @@ fn build(pool: PgPool, config: Config, vault: Option<app::vault::crypto::VaultKe
             get(crate::web::direct_debit_file),
         )
         .route("/dunning-letters/{id}/pdf", get(crate::web::dunning_letter))
+        .route(
+            "/quotes/{id}/versions/{version}/pdf",
+            get(crate::web::quote_pdf),
+        )
+        .route(
+            "/portal/quotes/{id}/versions/{version}/pdf",
+            get(crate::web::quote_pdf),
+        )
         .route("/exports/datev", get(crate::web::datev_export))
         .nest("/api/v1", crate::rest::router())
         .route("/api/docs", get(crate::rest::docs::page))

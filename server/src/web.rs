@@ -311,6 +311,19 @@ pub async fn dunning_letter(
     answer(outcome, &request)
 }
 
+/// The PDF of a sent quote version for the signed-in user (staff, or the portal's own).
+pub async fn quote_pdf(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestContext>,
+    axum::extract::Path((id, version)): axum::extract::Path<(Uuid, i32)>,
+) -> Response {
+    let outcome = match session_actor(&request) {
+        Some(actor) => crate::rest::quotes::stored_pdf(&state, &actor, id, version).await,
+        None => Err(app::error::AppError::Unauthorized),
+    };
+    answer(outcome, &request)
+}
+
 /// The DATEV booking batch of a period for the signed-in user.
 pub async fn datev_export(
     State(state): State<AppState>,

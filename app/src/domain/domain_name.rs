@@ -27,15 +27,19 @@ impl DomainName {
             return Err(ParseError::Empty);
         }
         let uts46 = Uts46::new();
-        let ascii = uts46
-            .to_ascii(
-                name.as_bytes(),
-                AsciiDenyList::STD3,
-                Hyphens::Check,
-                DnsLength::Ignore,
-            )
-            .map_err(|_| ParseError::Format)?
-            .into_owned();
+        let plain = plain_ascii(name);
+        let ascii = match &plain {
+            Some(lower) => lower.clone(),
+            None => uts46
+                .to_ascii(
+                    name.as_bytes(),
+                    AsciiDenyList::STD3,
+                    Hyphens::Check,
+                    DnsLength::Ignore,
+                )
+                .map_err(|_| ParseError::Format)?
+                .into_owned(),
+        };
         let labels: Vec<&str> = ascii.split('.').collect();
         if labels.iter().any(|label| label.is_empty()) || labels.len() < 2 {
             return Err(ParseError::Format);
@@ -57,11 +61,17 @@ impl DomainName {
         } else {
             labels[last].to_owned()
         };
-        let (unicode, result) =
-            uts46.to_unicode(ascii.as_bytes(), AsciiDenyList::STD3, Hyphens::Check);
-        result.map_err(|_| ParseError::Format)?;
+        let unicode = match plain {
+            Some(lower) => lower,
+            None => {
+                let (unicode, result) =
+                    uts46.to_unicode(ascii.as_bytes(), AsciiDenyList::STD3, Hyphens::Check);
+                result.map_err(|_| ParseError::Format)?;
+                unicode.into_owned()
+            }
+        };
         Ok(DomainName {
-            unicode: unicode.into_owned(),
+            unicode,
             ascii,
             tld,
         })
@@ -81,6 +91,21 @@ impl DomainName {
     pub fn tld(&self) -> &str {
         &self.tld
     }
+}
+
+/// The lower-cased name when UTS #46 would change nothing but the case: letters, digits,
+/// dots and hyphens, no label with a hyphen at its ends or in places 3 and 4 (which
+/// includes punycode `xn--`). Nearly every name on a registrar's list is such a name, and
+/// this spares the two IDNA passes that made up most of reading a 100k-line list.
+fn plain_ascii(name: &str) -> Option<String> {
+    let plain = name
+        .bytes()
+        .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'.');
+    let lower = name.to_ascii_lowercase();
+    let hyphens_fine = lower.split('.').all(|label| {
+        !label.starts_with('-') && !label.ends_with('-') && label.get(2..4) != Some("--")
+    });
+    (plain && hyphens_fine).then_some(lower)
 }
 
 /// A certificate subject: a domain name or a wildcard `*.` in front of one, as
@@ -169,6 +194,34 @@ mod tests {
             assert_eq!(DomainName::parse(input), Err(error), "{input:?}");
         }
         assert!(DomainName::parse(&format!("{}.de", "a".repeat(63))).is_ok());
+    }
+
+    #[test]
+    fn plain_names_read_like_idna_reads_them() {
+        for input in [
+            "Example.DE",
+            "web-01.example.de",
+            "a1.b2.co.uk",
+            "ab--cd.de",
+            "xn--kln-sna.de",
+        ] {
+            let uts46 = Uts46::new();
+            let idna = uts46
+                .to_ascii(
+                    input.as_bytes(),
+                    AsciiDenyList::STD3,
+                    Hyphens::Check,
+                    DnsLength::Ignore,
+                )
+                .map(|ascii| ascii.into_owned())
+                .ok();
+            let name = DomainName::parse(input)
+                .ok()
+                .map(|name| name.ascii().to_owned());
+            assert_eq!(name, idna, "{input}");
+        }
+        assert_eq!(plain_ascii("xn--kln-sna.de"), None);
+        assert_eq!(plain_ascii("köln.de"), None);
     }
 
     #[test]

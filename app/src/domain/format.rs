@@ -36,6 +36,18 @@ pub fn number(value: Decimal, decimals: u32, lang: Lang) -> String {
     out
 }
 
+/// A stored number put back into a form field: whole numbers without decimals, others
+/// with all their places but at least two (`12`, `12,50`, `0,125`).
+pub fn typed(value: Decimal, lang: Lang) -> String {
+    let value = value.normalize();
+    let places = if value.scale() > 0 {
+        value.scale().max(2)
+    } else {
+        0
+    };
+    number(value, places, lang)
+}
+
 /// Reads an amount as people type it: `1.234,56` and `19,5` (German) or `1234.56`. A comma
 /// makes dots thousands separators; without one a single dot is the decimal point.
 pub fn parse_decimal(text: &str) -> Option<Decimal> {

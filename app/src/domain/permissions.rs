@@ -138,6 +138,14 @@ pub enum Permission {
     ViewOwnProjects,
     /// Portal: accept a milestone the team reported reached.
     AcceptMilestones,
+    /// See quotes and their versions.
+    ViewQuotes,
+    /// Write, send, revise and decide quotes; accepting one opens its project.
+    ManageQuotes,
+    /// Portal: the own company's quotes as sent.
+    ViewOwnQuotes,
+    /// Portal: accept or decline a quote, which commissions the work.
+    AcceptQuotes,
 }
 
 /// Whether any of the roles grants the permission.
@@ -197,6 +205,12 @@ fn grants(role: Role, permission: Permission) -> bool {
         ),
         // accepting work is for the people who commissioned it, not the bookkeeping
         P::AcceptMilestones => matches!(role, R::CustomerOwner | R::CustomerTechnical),
+        // sales is the project managers' work; accounting reads along for the orders to come
+        P::ViewQuotes => matches!(role, R::Admin | R::Accountant | R::ProjectManager),
+        P::ManageQuotes => matches!(role, R::Admin | R::ProjectManager),
+        P::ViewOwnQuotes => matches!(role, R::CustomerOwner | R::CustomerBilling),
+        // a commission binds the company: only its owner signs
+        P::AcceptQuotes => role == R::CustomerOwner,
     }
 }
 
@@ -226,6 +240,8 @@ pub const SCOPES: &[(&str, Permission)] = &[
     ("projects:write", Permission::ManageProjects),
     ("time:write", Permission::TrackTime),
     ("time:approve", Permission::ApproveTime),
+    ("quotes:read", Permission::ViewQuotes),
+    ("quotes:write", Permission::ManageQuotes),
 ];
 
 pub fn scope_permission(scope: &str) -> Option<Permission> {
@@ -392,6 +408,25 @@ mod tests {
         assert!(allows(&[Role::CustomerTechnical], P::AcceptMilestones));
         assert!(!allows(&[Role::CustomerBilling], P::AcceptMilestones));
         assert!(!allows(&[Role::ProjectManager], P::AcceptMilestones));
+    }
+
+    #[test]
+    fn project_managers_sell_and_only_the_customers_owner_commissions() {
+        use Permission as P;
+        for role in Role::STAFF_ROLES {
+            let sells = matches!(role, Role::Admin | Role::ProjectManager);
+            assert_eq!(allows(&[role], P::ManageQuotes), sells, "{role:?}");
+            assert_eq!(
+                allows(&[role], P::ViewQuotes),
+                sells || role == Role::Accountant,
+                "{role:?}"
+            );
+            assert!(!allows(&[role], P::AcceptQuotes));
+        }
+        assert!(allows(&[Role::CustomerOwner], P::AcceptQuotes));
+        assert!(!allows(&[Role::CustomerBilling], P::AcceptQuotes));
+        assert!(allows(&[Role::CustomerBilling], P::ViewOwnQuotes));
+        assert!(!allows(&[Role::CustomerTechnical], P::ViewOwnQuotes));
     }
 
     #[test]

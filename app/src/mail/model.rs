@@ -10,16 +10,24 @@ pub enum MailKind {
     CreditNote,
     /// The e-mail a dunning letter is sent with.
     Dunning,
+    /// The e-mail a quote's PDF is sent with.
+    Quote,
 }
 
 impl MailKind {
-    pub const ALL: [MailKind; 3] = [MailKind::Invoice, MailKind::CreditNote, MailKind::Dunning];
+    pub const ALL: [MailKind; 4] = [
+        MailKind::Invoice,
+        MailKind::CreditNote,
+        MailKind::Dunning,
+        MailKind::Quote,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             MailKind::Invoice => "invoice",
             MailKind::CreditNote => "credit_note",
             MailKind::Dunning => "dunning",
+            MailKind::Quote => "quote",
         }
     }
 
@@ -28,6 +36,7 @@ impl MailKind {
         match self {
             MailKind::Invoice | MailKind::CreditNote => &DOCUMENT_PLACEHOLDERS,
             MailKind::Dunning => &DUNNING_PLACEHOLDERS,
+            MailKind::Quote => &QUOTE_PLACEHOLDERS,
         }
     }
 
@@ -38,6 +47,14 @@ impl MailKind {
 
 const DOCUMENT_PLACEHOLDERS: [&str; 5] = ["number", "customer", "amount", "due_date", "tenant"];
 /// `title` is the letter's level (Zahlungserinnerung, Mahnung, …), `number` the customer's.
+const QUOTE_PLACEHOLDERS: [&str; 6] = [
+    "number",
+    "title",
+    "customer",
+    "amount",
+    "valid_until",
+    "tenant",
+];
 const DUNNING_PLACEHOLDERS: [&str; 6] = [
     "title", "number", "customer", "amount", "due_date", "tenant",
 ];
@@ -59,6 +76,7 @@ impl MailTemplate {
             MailKind::Invoice => (Key::MailInvoiceSubject, Key::MailInvoiceBody),
             MailKind::CreditNote => (Key::MailCreditNoteSubject, Key::MailCreditNoteBody),
             MailKind::Dunning => (Key::DunMailSubject, Key::DunMailBody),
+            MailKind::Quote => (Key::MailQuoteSubject, Key::MailQuoteBody),
         };
         MailTemplate {
             kind,

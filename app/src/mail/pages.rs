@@ -147,6 +147,7 @@ pub fn MailTemplates() -> impl IntoView {
                             MailKind::Invoice => t(Key::MailTemplateInvoice),
                             MailKind::CreditNote => t(Key::MailTemplateCreditNote),
                             MailKind::Dunning => t(Key::MailTemplateDunning),
+                            MailKind::Quote => t(Key::MailTemplateQuote),
                         };
                         view! { <option value=format!("{}:{language}", kind.as_str())>{format!("{name} ({})", language.to_uppercase())}</option> }
                     }).collect_view()}

@@ -107,6 +107,32 @@ pub async fn enqueue(
     .map(drop)
 }
 
+/// Queues the e-mail of a quote version; the worker attaches the version's PDF.
+pub async fn enqueue_quote(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    created_by: Option<Uuid>,
+    (quote_id, version): (Uuid, i32),
+    recipient: &str,
+    (subject, body): (&str, &str),
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into outbox_mails (id, tenant_id, quote_id, quote_version, recipient, subject, body, created_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(Uuid::new_v4())
+    .bind(tenant_id)
+    .bind(quote_id)
+    .bind(version)
+    .bind(recipient)
+    .bind(subject)
+    .bind(body)
+    .bind(created_by)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
 type DeliveryRow = (
     Uuid,
     Option<Uuid>,

@@ -49,7 +49,7 @@ async fn check_references(
     errors.into_result()
 }
 
-/// Creates a project with the next project number; shared with the REST API and quotes.
+/// Creates a project with the next project number; shared with the REST API.
 #[cfg(feature = "ssr")]
 pub async fn create(
     conn: &mut PgConnection,
@@ -59,6 +59,18 @@ pub async fn create(
     actor.require(Permission::ManageProjects)?;
     let project = input.parse(actor.lang).map_err(AppError::Validation)?;
     check_references(conn, actor, &project).await?;
+    insert_new(conn, actor, &project, json(input)).await
+}
+
+/// Numbers and writes a checked project; `source` is what the audit log records it from.
+/// Accepting a quote opens its project this way, also for a customer in the portal.
+#[cfg(feature = "ssr")]
+pub async fn insert_new(
+    conn: &mut PgConnection,
+    actor: &Actor,
+    project: &ValidProject,
+    source: serde_json::Value,
+) -> Result<(Uuid, String), AppError> {
     let (today, _) = crate::contracts::repo::tenant_today(conn, actor.tenant_id).await?;
     let number = crate::customers::repo::next_number(
         conn,
@@ -69,10 +81,10 @@ pub async fn create(
     )
     .await?;
     let id = Uuid::new_v4();
-    repo::insert(conn, actor.tenant_id, id, &number, &project).await?;
+    repo::insert(conn, actor.tenant_id, id, &number, project).await?;
     record(
         conn,
-        Event::by(actor, "project.created", "project", id).change(None, Some(json(input))),
+        Event::by(actor, "project.created", "project", id).change(None, Some(source)),
     )
     .await?;
     Ok((id, number))

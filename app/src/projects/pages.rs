@@ -857,7 +857,7 @@ pub fn ProjectSettingsPage() -> impl IntoView {
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match settings.await {
-                    Ok(settings) => view! { <SettingsForm settings/> }.into_any(),
+                    Ok(settings) => view! { <SettingsForm settings/> <crate::projects::roles::JobRolesCard/> <crate::projects::team::TeamCard/> }.into_any(),
                     Err(error) => view! { <ErrorBox error/> }.into_any(),
                 }
             })}

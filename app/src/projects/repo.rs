@@ -367,18 +367,26 @@ pub async fn refresh_lights(
              from unnest($2::uuid[], $3::text[], $4::bool[]) as c(id, light, worse)
              where p.tenant_id = $1 and p.id = c.id
              returning p.id, p.tenant_id, p.number, p.name, p.manager_id, c.light, c.worse
+         ), notified as (
+             insert into notifications (id, tenant_id, user_id, kind, title, body, link, dedupe_key)
+             select gen_random_uuid(), c.tenant_id, m.user_id, 'project_budget',
+                    replace(replace(case when c.light = 'red' then (case when u.language = 'en' then $7 else $6 end)
+                                         else (case when u.language = 'en' then $9 else $8 end) end,
+                                    '{number}', c.number), '{name}', c.name),
+                    '', '/projects/' || c.id, 'project-light:' || c.id || ':' || gen_random_uuid()
+             from changed c
+             join memberships m on m.tenant_id = c.tenant_id and m.active
+                  and (m.user_id = c.manager_id or (c.manager_id is null and m.roles && $5::text[]))
+             join users u on u.id = m.user_id and u.active
+             where c.worse
+             returning user_id, title
          )
-         insert into notifications (id, tenant_id, user_id, kind, title, body, link, dedupe_key)
-         select gen_random_uuid(), c.tenant_id, m.user_id, 'project_budget',
-                replace(replace(case when c.light = 'red' then (case when u.language = 'en' then $7 else $6 end)
-                                     else (case when u.language = 'en' then $9 else $8 end) end,
-                                '{number}', c.number), '{name}', c.name),
-                '', '/projects/' || c.id, 'project-light:' || c.id || ':' || gen_random_uuid()
-         from changed c
-         join memberships m on m.tenant_id = c.tenant_id and m.active
-              and (m.user_id = c.manager_id or (c.manager_id is null and m.roles && $5::text[]))
-         join users u on u.id = m.user_id and u.active
-         where c.worse",
+         -- and by e-mail, sent by the outbox worker when the tenant has a mail server
+         insert into outbox_mails (id, tenant_id, recipient, subject, body)
+         select gen_random_uuid(), $1, u.email, n.title,
+                n.title || E'\\n\\n' || case when u.language = 'en' then $11 else $10 end
+         from notified n join users u on u.id = n.user_id
+         where u.email ~ '^[^@\\s]+@[^@\\s]+$'",
     )
     .bind(tenant_id)
     .bind(&ids)
@@ -389,6 +397,8 @@ pub async fn refresh_lights(
     .bind(text(Lang::En, Light::Red))
     .bind(text(Lang::De, Light::Yellow))
     .bind(text(Lang::En, Light::Yellow))
+    .bind(Key::ProjAlertMailBody.text(Lang::De))
+    .bind(Key::ProjAlertMailBody.text(Lang::En))
     .execute(&mut *conn)
     .await?;
     Ok(changed)

@@ -97,6 +97,7 @@ const NAV: &[(&str, Key, Option<Permission>)] = &[
         Key::NavProducts,
         Some(Permission::ViewProducts),
     ),
+    ("/quotes", Key::QuotesNav, Some(Permission::ViewQuotes)),
     ("/projects", Key::ProjNav, Some(Permission::ViewProjects)),
     ("/time", Key::TimeNav, Some(Permission::TrackTime)),
     ("/resources", Key::ResNav, Some(Permission::ViewProjects)),
@@ -249,6 +250,11 @@ const PORTAL_NAV: &[(&str, Key, Option<Permission>)] = &[
         "/portal/projects",
         Key::ProjDashboardTitle,
         Some(Permission::ViewOwnProjects),
+    ),
+    (
+        "/portal/quotes",
+        Key::QuotesTitle,
+        Some(Permission::ViewOwnQuotes),
     ),
     (
         "/portal/invoices",

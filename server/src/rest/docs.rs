@@ -291,6 +291,7 @@ pub fn document() -> Value {
     super::dunning::add_docs(&mut doc);
     super::accounting::add_docs(&mut doc);
     super::projects::add_docs(&mut doc);
+    super::quotes::add_docs(&mut doc);
     crate::rest::vault::describe(&mut doc);
     doc
 }

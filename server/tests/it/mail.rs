@@ -15,7 +15,7 @@ fn smtp_at(port: u16) -> Smtp {
 
 /// Every mail the server accepted for `recipient`: subject, from, body and attachments with
 /// their SHA-256.
-fn received(recipient: &str) -> Vec<Value> {
+pub(crate) fn received(recipient: &str) -> Vec<Value> {
     let (_, maildir) = smtp_maildir();
     let script = r#"
 import email, email.policy, hashlib, json, os, sys
@@ -285,8 +285,8 @@ async fn tenants_write_their_own_templates_and_typos_are_refused() {
         .json();
     assert_eq!(
         templates.as_array().unwrap().len(),
-        6,
-        "invoice, credit note and dunning, in German and English"
+        8,
+        "invoice, credit note, dunning and quote, in German and English"
     );
     assert_eq!(templates[0]["customised"], true);
     assert_eq!(

@@ -21,6 +21,7 @@ mod payments;
 mod permissions;
 mod portal;
 mod projects;
+mod quotes;
 mod registrar;
 mod sepa;
 mod support;

@@ -116,6 +116,22 @@ async fn booked_time_turns_the_light_and_the_manager_hears_of_it_at_once() {
     );
     // nobody else is told
     assert!(t.notifications(t.staff_id).await.is_empty());
+    // and by e-mail: one per worse light, to the manager only
+    let mails: Vec<String> = sqlx::query_scalar(
+        "select subject from outbox_mails where tenant_id = $1 order by created_at, subject",
+    )
+    .bind(t.tenant)
+    .fetch_all(&t.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(mails, notes, "the same words as in the app");
+    let recipients: Vec<String> =
+        sqlx::query_scalar("select distinct recipient from outbox_mails where tenant_id = $1")
+            .bind(t.tenant)
+            .fetch_all(&t.app.pool)
+            .await
+            .unwrap();
+    assert_eq!(recipients, vec!["pm@ampel.de".to_owned()]);
 
     let board = t
         .app

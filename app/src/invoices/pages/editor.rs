@@ -5,7 +5,7 @@
 use super::super::api::{CreateManualInvoice, SaveInvoiceDraft};
 use super::super::model::{DraftInput, DraftLineInput, InvoiceLine};
 use crate::domain::billing::LineKind;
-use crate::domain::format::{number, parse_decimal};
+use crate::domain::format::{parse_decimal, typed};
 use crate::domain::invoice_math::{category_of, line_net};
 use crate::domain::tax::VatCategory;
 use crate::error::FieldErrors;
@@ -66,14 +66,7 @@ impl Row {
     }
 
     fn of(key: u32, line: &InvoiceLine, lang: crate::i18n::Lang) -> Row {
-        let decimal = |value: rust_decimal::Decimal| {
-            let value = value.normalize();
-            number(
-                value,
-                value.scale().max(if value.scale() > 0 { 2 } else { 0 }),
-                lang,
-            )
-        };
+        let decimal = |value| typed(value, lang);
         Row {
             key,
             id: Some(line.id),
