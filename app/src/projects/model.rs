@@ -11,10 +11,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// How a project is billed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProjectBilling {
     /// An agreed price, billed by milestones; earned value applies.
+    #[default]
     FixedPrice,
     /// Billable time at its rates.
     TimeAndMaterial,

@@ -71,7 +71,7 @@ pub struct QuoteItemInput {
 }
 
 /// A quote's content as the form and the API send it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct QuoteInput {
     /// Only when the quote is created; its customer stays.
@@ -83,20 +83,6 @@ pub struct QuoteInput {
     pub intro: String,
     pub valid_until: String,
     pub items: Vec<QuoteItemInput>,
-}
-
-impl Default for QuoteInput {
-    fn default() -> Self {
-        QuoteInput {
-            customer_id: None,
-            title: String::new(),
-            billing: ProjectBilling::FixedPrice,
-            manager_id: None,
-            intro: String::new(),
-            valid_until: String::new(),
-            items: Vec::new(),
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
